@@ -1,0 +1,46 @@
+"""Run every notebook's tests with nbdev 2 and print one line per notebook, then `N passed, N failed`.
+
+Unlike a bare `nbdev_test`, this exits non-zero when no notebook was tested (nbdev prints
+"No files were eligible for testing" and exits 0). Usage, from the repository root:
+
+    .venv/bin/python tools/run_tests.py                    # every notebook, slow cells skipped
+    .venv/bin/python tools/run_tests.py --flags slow       # also the cells flagged `#| slow`
+    .venv/bin/python tools/run_tests.py --path nbs/01_tokenizer.ipynb
+"""
+import argparse, os, sys, time
+from pathlib import Path
+
+os.environ.setdefault('MPLBACKEND', 'Agg')
+from fastcore.parallel import parallel
+from nbdev.config import get_config
+from nbdev.doclinks import nbglob
+from nbdev.test import test_nb
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--path', default=None, help='a notebook or a folder (default: every notebook in nbs/)')
+    ap.add_argument('--flags', default='', help='space-separated test flags to run that are skipped by default (e.g. slow)')
+    ap.add_argument('--n_workers', type=int, default=2, help='notebooks run in parallel')
+    args = ap.parse_args()
+    cfg = get_config()
+    files = sorted(f.absolute() for f in nbglob(args.path, as_path=True))
+    if not files:
+        print('No notebook was found to test: failing (a run that tests nothing must not pass).')
+        print('0 passed, 0 failed')
+        sys.exit(1)
+    skip, force = cfg.tst_flags.split(), args.flags.split()
+    start = time.time()
+    os.chdir(cfg.nbs_path)
+    results = parallel(test_nb, files, skip_flags=skip, force_flags=force, n_workers=min(args.n_workers, len(files)),
+                       basepath=cfg.config_path, pause=0.01)
+    for f, (ok, secs) in zip(files, results):
+        print(f"{'PASS' if ok else 'FAIL'} {f.relative_to(cfg.config_path)} ({secs:.0f} s)")
+    n_ok = sum(ok for ok, _ in results)
+    print(f'total {time.time() - start:.0f} s, flags run: {args.flags or "(none)"}')
+    print(f'{n_ok} passed, {len(files) - n_ok} failed')
+    sys.exit(0 if n_ok == len(files) else 1)
+
+
+if __name__ == '__main__':
+    main()
