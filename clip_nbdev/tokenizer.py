@@ -6,7 +6,7 @@
 __all__ = ['BPE_FILE', 'N_MERGES', 'SOT', 'EOT', 'PRE_TOKEN', 'bytes_to_unicode', 'get_pairs', 'default_bpe', 'load_merges',
            'basic_clean', 'whitespace_clean', 'clean', 'SimpleTokenizer', 'tokenize', 'clip_tokenize_cli']
 
-# %% ../nbs/01_tokenizer.ipynb #a8efc3da
+# %% ../nbs/01_tokenizer.ipynb #cd7441bd
 import gzip
 import html
 from functools import lru_cache
@@ -19,7 +19,7 @@ import regex
 import torch
 from fastcore.script import Param, call_parse, store_true
 
-# %% ../nbs/01_tokenizer.ipynb #cba45e29
+# %% ../nbs/01_tokenizer.ipynb #24797239
 def bytes_to_unicode() -> Dict[int, str]:
     "Map each of the 256 byte values to a printable unicode character (printable bytes map to themselves)."
     printable = [*range(ord('!'), ord('~') + 1), *range(ord('¡'), ord('¬') + 1), *range(ord('®'), ord('ÿ') + 1)]
@@ -30,12 +30,12 @@ def bytes_to_unicode() -> Dict[int, str]:
             shift += 1
     return table  # insertion order (printable bytes first) is the vocabulary order
 
-# %% ../nbs/01_tokenizer.ipynb #ca47b443
+# %% ../nbs/01_tokenizer.ipynb #5eda73eb
 def get_pairs(word: Sequence[str]) -> Set[Tuple[str, str]]:
     "The set of adjacent symbol pairs in `word`."
     return set(zip(word[:-1], word[1:]))
 
-# %% ../nbs/01_tokenizer.ipynb #6a0e7d3c
+# %% ../nbs/01_tokenizer.ipynb #b4492595
 BPE_FILE = 'bpe_simple_vocab_16e6.txt.gz'
 N_MERGES = 49152 - 256 - 2  # merges used by CLIP: vocab 49,408 = 2*256 byte symbols + merges + 2 specials
 SOT, EOT = '<|startoftext|>', '<|endoftext|>'
@@ -52,7 +52,7 @@ def load_merges(bpe_path: Union[str, Path, None] = None) -> List[Tuple[str, str]
     lines = gzip.decompress(path.read_bytes()).decode('utf-8').split('\n')
     return [tuple(line.split()) for line in lines[1:N_MERGES + 1]]  # line 0 is a version header
 
-# %% ../nbs/01_tokenizer.ipynb #8b17d198
+# %% ../nbs/01_tokenizer.ipynb #ec2548da
 _WHITESPACE = regex.compile(r'\s+')
 
 def basic_clean(text: str) -> str:
@@ -64,20 +64,21 @@ def whitespace_clean(text: str) -> str:
     "Collapse every run of whitespace to a single space and strip the ends."
     return _WHITESPACE.sub(' ', text).strip()
 
-# %% ../nbs/01_tokenizer.ipynb #e9d20ce3
+# %% ../nbs/01_tokenizer.ipynb #105f81ba
 _NEEDS_FTFY = regex.compile(r'[^\t\n\x20-\x25\x27-\x7e]')  # anything but tab, newline, printable ASCII minus '&'
 
 def clean(text: str) -> str:
     "The full cleaning of OpenAI's tokenizer: ftfy, HTML unescape twice, whitespace, lower-case."
-    if text.isascii() and not _NEEDS_FTFY.search(text): return whitespace_clean(text).lower()  # ftfy is a no-op here
+    if text.isascii() and not _NEEDS_FTFY.search(text):  # ftfy and unescaping are no-ops here,
+        return ' '.join(text.split()).lower()            # and the only whitespace is tab, newline, space
     return whitespace_clean(basic_clean(text)).lower()
 
-# %% ../nbs/01_tokenizer.ipynb #760200e5
+# %% ../nbs/01_tokenizer.ipynb #6e75c755
 PRE_TOKEN = regex.compile(
     r"""<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+""",
     regex.IGNORECASE)
 
-# %% ../nbs/01_tokenizer.ipynb #b542f28b
+# %% ../nbs/01_tokenizer.ipynb #f051c733
 class SimpleTokenizer:
     "OpenAI CLIP's byte-level BPE tokenizer: `encode` text to ids and `decode` ids to text."
     def __init__(self,
@@ -132,7 +133,7 @@ class SimpleTokenizer:
         text = ''.join(self.decoder[int(t)] for t in tokens)
         return bytearray(self.byte_decoder[c] for c in text).decode('utf-8', errors='replace').replace('</w>', ' ')
 
-# %% ../nbs/01_tokenizer.ipynb #8e914bd7
+# %% ../nbs/01_tokenizer.ipynb #e920ef3a
 @lru_cache()
 def _default_tokenizer() -> SimpleTokenizer:
     return SimpleTokenizer()
@@ -169,7 +170,7 @@ def tokenize(texts: Union[str, Iterable[str]],  # a text or a list of texts
         rows.append(ids + [0] * (context_length - len(ids)))
     return torch.tensor(rows, dtype=torch.int).reshape(len(rows), context_length)
 
-# %% ../nbs/01_tokenizer.ipynb #8cc1b78a
+# %% ../nbs/01_tokenizer.ipynb #a0458bf1
 @call_parse
 def clip_tokenize_cli(texts: Param('Texts to tokenize', str, nargs='+'),
                       context_length: Param('Tokens per row, special tokens included', int) = 77,
