@@ -6,5 +6,10 @@ __version__ = "0.1.0"
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/99_package.ipynb #31cf2c9f
+# %% ../nbs/99_package.ipynb #65a484f7
 from .tokenizer import *
+from .attention import *
+from .vit import *
+from .resnet import *
+from .text import *
+from .model import *
