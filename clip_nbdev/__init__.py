@@ -6,10 +6,11 @@ __version__ = "0.1.0"
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/99_package.ipynb #65a484f7
+# %% ../nbs/99_package.ipynb #9f18ba3f
 from .tokenizer import *
 from .attention import *
 from .vit import *
 from .resnet import *
 from .text import *
 from .model import *
+from .load import *
