@@ -23,6 +23,8 @@ requirements = shlex.split(cfg.get('requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
 console_scripts = cfg.get('console_scripts', '').split()
 package_data = cfg.get('package_data', '').split()
+extras = {'dev': dev_requirements}
+extras.update({k[len('extra_'):]: shlex.split(v) for k, v in cfg.items() if k.startswith('extra_')})
 
 setuptools.setup(
     name=cfg['lib_name'],
@@ -39,7 +41,7 @@ setuptools.setup(
     package_data={cfg['lib_path']: package_data},
     include_package_data=True,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements},
+    extras_require=extras,
     python_requires='>=' + min_python,
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',

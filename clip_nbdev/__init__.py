@@ -6,7 +6,7 @@ __version__ = "0.1.0"
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/99_package.ipynb #9f18ba3f
+# %% ../nbs/99_package.ipynb #dc64ac35
 from .tokenizer import *
 from .attention import *
 from .vit import *
@@ -14,3 +14,9 @@ from .resnet import *
 from .text import *
 from .model import *
 from .load import *
+from .data import *
+from .train import *
+from .bundled import *
+from .inference import *
+from .visualize import *
+from .cli import *

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['LayerNorm', 'QuickGELU', 'causal_mask', 'Attention', 'ResidualAttentionBlock', 'Transformer']
 
-# %% ../nbs/02_attention.ipynb #389e2765
+# %% ../nbs/02_attention.ipynb #0351d789
 import math
 from collections import OrderedDict
 from typing import Optional, Tuple
@@ -13,26 +13,27 @@ from typing import Optional, Tuple
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.utils.checkpoint import checkpoint
 
-# %% ../nbs/02_attention.ipynb #7dc51b4e
+# %% ../nbs/02_attention.ipynb #d02f65f1
 class LayerNorm(nn.LayerNorm):
     "LayerNorm computed in fp32 whatever the input dtype, then cast back (so fp16 models stay accurate)."
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return super().forward(x.float()).to(x.dtype)  # (..., D)
 
-# %% ../nbs/02_attention.ipynb #9f5bd199
+# %% ../nbs/02_attention.ipynb #5c2dd8f8
 class QuickGELU(nn.Module):
     "The sigmoid approximation of GELU CLIP was trained with: `x * sigmoid(1.702 * x)`."
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x * torch.sigmoid(1.702 * x)
 
-# %% ../nbs/02_attention.ipynb #3a764ba3
+# %% ../nbs/02_attention.ipynb #651e7506
 def causal_mask(n: int,  # sequence length
                 device=None) -> torch.Tensor:
     "Additive causal mask `[n, n]`: 0 on and below the diagonal, -inf above it."
     return torch.full((n, n), float('-inf'), device=device).triu_(1)
 
-# %% ../nbs/02_attention.ipynb #022d49d7
+# %% ../nbs/02_attention.ipynb #dc8aefa5
 class Attention(nn.Module):
     "Multi-head self-attention with `nn.MultiheadAttention`'s parameters, batch-first, on the fused SDPA kernel."
     def __init__(self,
@@ -64,7 +65,7 @@ class Attention(nn.Module):
         out = self.out_proj(out.transpose(1, 2).reshape(B, L, D))  # (B, L, D)
         return (out, weights) if need_weights else out
 
-# %% ../nbs/02_attention.ipynb #dab558a8
+# %% ../nbs/02_attention.ipynb #d24d69b7
 class ResidualAttentionBlock(nn.Module):
     "Pre-norm transformer block: `x + attn(ln_1(x))`, then `x + mlp(ln_2(x))`."
     def __init__(self,
@@ -85,7 +86,7 @@ class ResidualAttentionBlock(nn.Module):
         x = x + self.mlp(self.ln_2(x))              # (B, L, D)
         return x
 
-# %% ../nbs/02_attention.ipynb #ff9a996f
+# %% ../nbs/02_attention.ipynb #7a69a555
 class Transformer(nn.Module):
     "A stack of `layers` residual attention blocks of width `width`, with an optional additive mask."
     def __init__(self,
@@ -95,9 +96,14 @@ class Transformer(nn.Module):
         super().__init__()
         self.width, self.layers = width, layers
         self.resblocks = nn.Sequential(*[ResidualAttentionBlock(width, heads) for _ in range(layers)])
+        self.grad_checkpointing = False  # recompute activations in backward instead of storing them
 
     def forward(self, x: torch.Tensor,                    # (B, L, D)
                 attn_mask: Optional[torch.Tensor] = None  # additive (L, L), e.g. `causal_mask(L)`
                ) -> torch.Tensor:
-        for block in self.resblocks: x = block(x, attn_mask)  # (B, L, D)
+        for block in self.resblocks:
+            if self.grad_checkpointing and torch.is_grad_enabled():
+                x = checkpoint(block, x, attn_mask, use_reentrant=False)  # (B, L, D)
+            else:
+                x = block(x, attn_mask)                                   # (B, L, D)
         return x

@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['TextEncoder']
 
-# %% ../nbs/05_text.ipynb #f9c1c1ce
+# %% ../nbs/05_text.ipynb #1102502d
 import torch
 from torch import nn
 
 from .attention import LayerNorm, Transformer, causal_mask
 
-# %% ../nbs/05_text.ipynb #7efe8211
+# %% ../nbs/05_text.ipynb #cc4642ed
 class TextEncoder(nn.Module):
     "CLIP's text tower: embeddings, causal transformer, `ln_final`, features at the end-of-text token, projection."
     def __init__(self,
@@ -49,11 +49,24 @@ class TextEncoder(nn.Module):
         return self.text_projection.dtype
 
     def encode_text(self, text: torch.Tensor,  # token ids (B, L), as returned by `tokenize`
-                    trim: bool = True           # skip positions after the batch's last end-of-text token
+                    trim: bool = True,          # skip positions after the last end-of-text token of each length bucket
+                    bucket: int = 16            # with `trim`, rows are grouped by length rounded up to this many tokens
                    ) -> torch.Tensor:
         "Text embeddings `(B, embed_dim)`: the features at each row's end-of-text token (its largest id)."
-        B = text.shape[0]
         eot = text.argmax(dim=-1)                                     # (B,)
+        groups = torch.div(eot, bucket, rounding_mode='floor') if trim else torch.zeros_like(eot)  # (B,)
+        if groups.numel() and groups.min() != groups.max():          # mixed lengths: each group as short as it can be
+            out = None
+            for g in groups.unique():
+                rows = (groups == g).nonzero().squeeze(1)
+                feats = self._encode_rows(text[rows], eot[rows], trim)
+                out = feats.new_empty(len(text), feats.shape[1]) if out is None else out
+                out[rows] = feats
+            return out
+        return self._encode_rows(text, eot, trim)
+
+    def _encode_rows(self, text: torch.Tensor, eot: torch.Tensor, trim: bool) -> torch.Tensor:
+        B = text.shape[0]
         n = int(eot.max()) + 1 if trim and B else text.shape[1]       # positions that can matter
         x = self.token_embedding(text[:, :n]).to(self.dtype)          # (B, n, W)
         x = x + self.positional_embedding[:n].to(self.dtype)          # (B, n, W)
