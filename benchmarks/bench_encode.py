@@ -13,7 +13,7 @@ is only reported, never asserted.
     77-token context), shuffled, in batches of `--text-batch`; ours with `trim=True` (the default: the
     transformer stops at the batch's last end-of-text token) and with `trim=False` (all 77 positions, as OpenAI).
 """
-import argparse, random, statistics, sys, time, warnings
+import argparse, os, random, statistics, sys, time, warnings
 from dataclasses import astuple
 from pathlib import Path
 
@@ -53,14 +53,17 @@ def captions(n: int, n_long: int, seed: int = 0):
     return out
 
 
-def bench(fn, warmup: int, repeats: int):
-    "Median seconds of `repeats` calls after `warmup` calls, and the last output."
+def bench(fns, warmup: int, repeats: int):
+    "For each of `fns`: median seconds of `repeats` calls after `warmup` calls, and its last output. The functions "
+    "take turns (one call each per round), so that a change of machine load affects all of them alike."
+    times, outs = [[] for _ in fns], [None] * len(fns)
     with torch.inference_mode():
-        for _ in range(warmup): out = fn()
-        times = []
+        for _ in range(warmup):
+            for i, fn in enumerate(fns): outs[i] = fn()
         for _ in range(repeats):
-            t = time.perf_counter(); out = fn(); times.append(time.perf_counter() - t)
-    return statistics.median(times), out
+            for i, fn in enumerate(fns):
+                t = time.perf_counter(); outs[i] = fn(); times[i].append(time.perf_counter() - t)
+    return [(statistics.median(ts), out) for ts, out in zip(times, outs)]
 
 
 def maxdiff(a, b): return (a - b).abs().max().item()
@@ -100,12 +103,13 @@ def main():
     ours = build_model(ref.state_dict())  # the same tensors, no copy
     print(f'bench_encode.py {" ".join(sys.argv[1:])}: {args.arch}, fp32, torch {torch.__version__}, '
           f'{torch.get_num_threads()} threads; median of {args.repeats} (images) / {args.text_repeats} (texts) '
-          f'timed runs after {args.warmup} warm-up run(s)\n')
+          f'timed runs after {args.warmup} warm-up run(s), models taking turns; load average before the run '
+          f'{os.getloadavg()[0]:.2f}\n')
 
     # (a) images
     images = torch.randn(args.image_batch, 3, cfg.image_resolution, cfg.image_resolution)
-    t_ref, img_ref = bench(lambda: ref.encode_image(images), args.warmup, args.repeats)
-    t_ours, img_ours = bench(lambda: ours.encode_image(images), args.warmup, args.repeats)
+    (t_ref, img_ref), (t_ours, img_ours) = bench([lambda: ref.encode_image(images), lambda: ours.encode_image(images)],
+                                                 args.warmup, args.repeats)
     n = args.image_batch
     print(f'(a) encode_image, batch {n} at {cfg.image_resolution}px')
     print(f'| model | images/s | ms/batch |\n|---|---|---|')
@@ -125,10 +129,9 @@ def main():
           f'mean {statistics.mean(lengths):.1f}, max {max(lengths)}, {sum(l > 40 for l in lengths)} longer than 40; '
           f'positions run per batch with trim: {trimmed} (OpenAI: {cfg.context_length} each)')
     encode = lambda model, **kw: lambda: torch.cat([model.encode_text(b, **kw) for b in batches])
-    t_ref, txt_ref = bench(encode(ref), args.warmup, args.text_repeats)
-    t_trim, txt_trim = bench(encode(ours), args.warmup, args.text_repeats)
-    t_full, txt_full = bench(encode(ours, trim=False), args.warmup, args.text_repeats)
-    t_buck, txt_buck = bench(lambda: torch.cat([encode_bucketed(ours, b) for b in batches]), args.warmup, args.text_repeats)
+    bucketed = lambda: torch.cat([encode_bucketed(ours, b) for b in batches])
+    (t_ref, txt_ref), (t_trim, txt_trim), (t_full, txt_full), (t_buck, txt_buck) = bench(
+        [encode(ref), encode(ours), encode(ours, trim=False), bucketed], args.warmup, args.text_repeats)
     n = len(texts)
     print('| model | texts/s | ms for all | speed-up | max abs diff |\n|---|---|---|---|---|')
     print(f'| OpenAI | {n / t_ref:.0f} | {t_ref * 1000:.0f} | 1.00x | |')

@@ -7,7 +7,7 @@ __all__ = ['PRESETS', 'clip_loss', 'TrainConfig', 'param_groups', 'cosine_schedu
            'contrastive_step', 'atomic_save', 'setup_distributed', 'autocast_settings', 'clip_pretrain', 'plot_history',
            'clip_train', 'ddp_equivalence_check']
 
-# %% ../nbs/09_pretrain.ipynb #3fa45f1b
+# %% ../nbs/09_pretrain.ipynb #d01ab468
 import json
 import math
 import os
@@ -32,7 +32,7 @@ from .data import ImageTextDataset, class_prompts, make_synthetic
 from .load import image_transform
 from .model import CLIP, CLIPConfig
 
-# %% ../nbs/09_pretrain.ipynb #a345648f
+# %% ../nbs/09_pretrain.ipynb #c5942679
 def clip_loss(logits_per_image: torch.Tensor,  # (N, N): image i against caption j
               logits_per_text: torch.Tensor    # (N, N): its transpose
              ) -> torch.Tensor:
@@ -40,7 +40,7 @@ def clip_loss(logits_per_image: torch.Tensor,  # (N, N): image i against caption
     targets = torch.arange(logits_per_image.shape[0], device=logits_per_image.device)  # (N,)
     return (F.cross_entropy(logits_per_image, targets) + F.cross_entropy(logits_per_text, targets)) / 2
 
-# %% ../nbs/09_pretrain.ipynb #a28747f0
+# %% ../nbs/09_pretrain.ipynb #8a9e5aa7
 PRESETS: Dict[str, CLIPConfig] = {
     'tiny': CLIPConfig(embed_dim=64, image_resolution=32, vision_layers=2, vision_width=128, vision_patch_size=8,
                        context_length=77, vocab_size=49408, transformer_width=64, transformer_heads=1, transformer_layers=2),
@@ -71,7 +71,7 @@ class TrainConfig:
     progress: bool = True          # show a tqdm bar
     device: Optional[str] = None   # default: cuda if available, else cpu
 
-# %% ../nbs/09_pretrain.ipynb #e562d83e
+# %% ../nbs/09_pretrain.ipynb #2e710a8b
 def param_groups(model: nn.Module, weight_decay: float) -> List[dict]:
     "AdamW parameter groups: decay for matrices and convolution kernels, none for 1-D parameters and `logit_scale`."
     decay, no_decay = [], []
@@ -88,7 +88,7 @@ def cosine_schedule(warmup_steps: int, total_steps: int):
         return 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
     return factor
 
-# %% ../nbs/09_pretrain.ipynb #7694747b
+# %% ../nbs/09_pretrain.ipynb #c72f4162
 class ContrastiveFeatures(nn.Module):
     "Wraps a CLIP model so one `forward` returns normalised image and text features and the logit scale."
     def __init__(self, model: CLIP):
@@ -113,7 +113,7 @@ def contrastive_step(features: nn.Module, images: torch.Tensor, texts: torch.Ten
     logits_per_image = scale * img @ txt.t()                   # (N, N)
     return clip_loss(logits_per_image, logits_per_image.t())
 
-# %% ../nbs/09_pretrain.ipynb #f92c963a
+# %% ../nbs/09_pretrain.ipynb #ff442941
 def atomic_save(obj, path: Union[str, Path]):
     "`torch.save` to a temporary file beside `path`, then rename it into place (never a half-written file)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
@@ -132,7 +132,7 @@ def _set_rng_state(state: dict):
     torch.set_rng_state(state['torch']); random.setstate(state['python'])
     if state['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda'])
 
-# %% ../nbs/09_pretrain.ipynb #6bf8ff3e
+# %% ../nbs/09_pretrain.ipynb #31278b9f
 def setup_distributed(device: Optional[str] = None) -> Tuple[int, int, torch.device]:
     "`(rank, world_size, device)`; initialises the process group when launched by torchrun (gloo on CPU, NCCL on GPU)."
     world = int(os.environ.get('WORLD_SIZE', 1))
@@ -156,7 +156,7 @@ def autocast_settings(precision: str, device: torch.device) -> Tuple[Optional[to
     if precision == 'fp16' and device.type != 'cuda': raise ValueError("precision='fp16' needs a CUDA device; use 'bf16' on the CPU")
     return (torch.bfloat16, False) if precision == 'bf16' else (torch.float16, True)
 
-# %% ../nbs/09_pretrain.ipynb #a64415b6
+# %% ../nbs/09_pretrain.ipynb #ae91cc8d
 def _make_model(model: Union[str, CLIPConfig, CLIP]) -> CLIP:
     if isinstance(model, CLIP): return model
     if isinstance(model, CLIPConfig): return CLIP.from_config(model)
@@ -250,7 +250,7 @@ def clip_pretrain(data: Union[Dataset, Sequence[Tuple[object, str]]],  # (image 
     if world > 1: dist.barrier()
     return state['epoch_losses']
 
-# %% ../nbs/09_pretrain.ipynb #06b224b1
+# %% ../nbs/09_pretrain.ipynb #6ce02952
 def plot_history(out_dir: Union[str, Path]):
     "Plot loss and logit scale per step from `out_dir/history.json`; returns the figure."
     import matplotlib.pyplot as plt
@@ -261,7 +261,7 @@ def plot_history(out_dir: Union[str, Path]):
     fig.tight_layout()
     return fig
 
-# %% ../nbs/09_pretrain.ipynb #357307b6
+# %% ../nbs/09_pretrain.ipynb #110def97
 @call_parse
 def clip_train(data: Param("A CSV/TSV of image paths and captions, or 'synthetic'", str),
                preset: Param('Model preset: ' + ', '.join(PRESETS), str) = 'tiny',
@@ -302,7 +302,7 @@ def clip_train(data: Param("A CSV/TSV of image paths and captions, or 'synthetic
         print('epoch losses: ' + ' '.join(f'{l:.4f}' for l in losses))
         print(f'saved {output} and {history}')
 
-# %% ../nbs/09_pretrain.ipynb #d3191fd5
+# %% ../nbs/09_pretrain.ipynb #ac926c3c
 def ddp_equivalence_check(out_path: Union[str, Path], seed: int = 0, batch: int = 16):
     "Under torchrun: one global-batch step on this rank's half; rank 0 saves loss and gradients to `out_path`."
     rank, world, device = setup_distributed('cpu')
