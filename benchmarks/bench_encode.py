@@ -91,11 +91,13 @@ def main():
     ap.add_argument('--long', type=int, default=3, help='captions near the 77-token context')
     ap.add_argument('--text-batch', type=int, default=64)
     ap.add_argument('--sort', action='store_true', help='sort the captions by length before batching them')
+    ap.add_argument('--threads', type=int, default=None, help='torch.set_num_threads (default: left as it is)')
     ap.add_argument('--warmup', type=int, default=1)
     ap.add_argument('--repeats', type=int, default=5, help='timed runs of encode_image')
     ap.add_argument('--text-repeats', type=int, default=3, help='timed runs of encode_text (all captions each)')
     args = ap.parse_args()
 
+    if args.threads: torch.set_num_threads(args.threads)
     cfg = ARCHITECTURES[args.arch]
     torch.manual_seed(0)
     ref = openai_model.CLIP(*astuple(cfg)).float().eval()
@@ -139,6 +141,7 @@ def main():
     print(f'| clip_nbdev (trim=False) | {n / t_full:.0f} | {t_full * 1000:.0f} | {t_ref / t_full:.2f}x | {maxdiff(txt_full, txt_ref):.2e} |')
     print(f'| (length buckets of each batch: wrapper in this script, not the package) | {n / t_buck:.0f} | '
           f'{t_buck * 1000:.0f} | {t_ref / t_buck:.2f}x | {maxdiff(txt_buck, txt_ref):.2e} |')
+    print(f'load average after the run {os.getloadavg()[0]:.2f} (this process contributes up to {torch.get_num_threads()})')
     ok = all(maxdiff(t, txt_ref) <= 1e-5 for t in (txt_trim, txt_full, txt_buck))
     print(f'target 3x for encode_text; text outputs within 1e-5: {ok}')
     if not ok: sys.exit(1)
