@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['TextEncoder']
 
-# %% ../nbs/05_text.ipynb #1102502d
+# %% ../nbs/05_text.ipynb #b986dbb8
 import torch
 from torch import nn
 
 from .attention import LayerNorm, Transformer, causal_mask
 
-# %% ../nbs/05_text.ipynb #cc4642ed
+# %% ../nbs/05_text.ipynb #d193c55b
 class TextEncoder(nn.Module):
     "CLIP's text tower: embeddings, causal transformer, `ln_final`, features at the end-of-text token, projection."
     def __init__(self,
@@ -49,21 +49,30 @@ class TextEncoder(nn.Module):
         return self.text_projection.dtype
 
     def encode_text(self, text: torch.Tensor,  # token ids (B, L), as returned by `tokenize`
-                    trim: bool = True,          # skip positions after the last end-of-text token of each length bucket
-                    bucket: int = 16            # with `trim`, rows are grouped by length rounded up to this many tokens
+                    trim: bool = True,          # skip positions after the last end-of-text token of each length group
+                    ratio: float = 1.5          # with `trim`, a group's longest row is at most `ratio` x its shortest
                    ) -> torch.Tensor:
         "Text embeddings `(B, embed_dim)`: the features at each row's end-of-text token (its largest id)."
         eot = text.argmax(dim=-1)                                     # (B,)
-        groups = torch.div(eot, bucket, rounding_mode='floor') if trim else torch.zeros_like(eot)  # (B,)
-        if groups.numel() and groups.min() != groups.max():          # mixed lengths: each group as short as it can be
-            out = None
-            for g in groups.unique():
-                rows = (groups == g).nonzero().squeeze(1)
-                feats = self._encode_rows(text[rows], eot[rows], trim)
-                out = feats.new_empty(len(text), feats.shape[1]) if out is None else out
-                out[rows] = feats
-            return out
-        return self._encode_rows(text, eot, trim)
+        if not trim or text.shape[0] < 2: return self._encode_rows(text, eot, trim)
+        groups = self._length_groups(eot + 1, ratio)
+        if len(groups) == 1: return self._encode_rows(text, eot, trim)
+        out = None
+        for rows in groups:                                           # each group as short as its longest row
+            feats = self._encode_rows(text[rows], eot[rows], trim)    # (b, E)
+            out = feats.new_empty(len(text), feats.shape[1]) if out is None else out
+            out[rows] = feats
+        return out                                                    # (B, E), in the input order
+
+    @staticmethod
+    def _length_groups(lengths: torch.Tensor, ratio: float):
+        "Row indices grouped by length: sorted, a new group whenever a row exceeds `ratio` x the group's shortest."
+        order, groups, start = lengths.argsort(stable=True).tolist(), [], 0
+        sorted_lengths = lengths[order].tolist()
+        for i in range(1, len(order) + 1):
+            if i == len(order) or sorted_lengths[i] > ratio * sorted_lengths[start]:
+                groups.append(torch.tensor(order[start:i], device=lengths.device)); start = i
+        return groups
 
     def _encode_rows(self, text: torch.Tensor, eot: torch.Tensor, trim: bool) -> torch.Tensor:
         B = text.shape[0]
