@@ -11,7 +11,11 @@ is only reported, never asserted.
 (a) `encode_image`: batches of `--image-batch` random 224x224 images.
 (b) `encode_text`: `--captions` captions (templates, short and longer descriptions, `--long` of them near the
     77-token context), shuffled, in batches of `--text-batch`; ours with `trim=True` (the default: the
-    transformer stops at the batch's last end-of-text token) and with `trim=False` (all 77 positions, as OpenAI).
+    transformer skips positions after the end-of-text tokens) and with `trim=False` (all 77 positions, as
+    OpenAI); and, as a reference, ours called by this script on each length group of a batch.
+
+The models take turns in each timed round, so that a change of machine load affects them alike; the load
+average is printed, since on a shared machine the figures move a lot (`--threads 1` is the least sensitive).
 """
 import argparse, os, random, statistics, sys, time, warnings
 from dataclasses import astuple
@@ -69,17 +73,21 @@ def bench(fns, warmup: int, repeats: int):
 def maxdiff(a, b): return (a - b).abs().max().item()
 
 
-def encode_bucketed(model, text: torch.Tensor, ratio: float = 1.5) -> torch.Tensor:
-    "Our `encode_text` run on length buckets of the batch (rows sorted by length; a new bucket when a row is "
-    "`ratio` times longer than the bucket's shortest), outputs put back in order. Shows what bucketing would gain."
-    lengths = text.argmax(-1) + 1
-    order = lengths.argsort().tolist()
-    buckets, start = [], 0
+def length_groups(lengths: torch.Tensor, ratio: float = 1.5):
+    "Row indices grouped by length: rows sorted, a new group when a row is `ratio` times longer than the group's shortest."
+    order = lengths.argsort(stable=True).tolist()
+    groups, start = [], 0
     for i in range(1, len(order) + 1):
         if i == len(order) or lengths[order[i]] > ratio * lengths[order[start]]:
-            buckets.append(order[start:i]); start = i
+            groups.append(order[start:i]); start = i
+    return groups
+
+
+def encode_bucketed(model, text: torch.Tensor, ratio: float = 1.5) -> torch.Tensor:
+    "Our `encode_text` called on each length group of the batch separately, outputs put back in order: the "
+    "explicit reference for what trimming per length group can gain."
     out = torch.empty(text.shape[0], model.text_projection.shape[1], dtype=model.dtype)
-    for idx in buckets: out[idx] = model.encode_text(text[idx])
+    for idx in length_groups(text.argmax(-1) + 1, ratio): out[idx] = model.encode_text(text[idx])
     return out
 
 
@@ -125,11 +133,16 @@ def main():
     if args.sort: tokens = tokens[(tokens.argmax(-1)).argsort(stable=True)]
     lengths = (tokens.argmax(-1) + 1).tolist()
     batches = list(tokens.split(args.text_batch))
-    trimmed = [int(b.argmax(-1).max()) + 1 for b in batches]
+    longest = [int(b.argmax(-1).max()) + 1 for b in batches]
+    grouped = sum(len(idx) * max(lengths[i0 + j] for j in idx)
+                  for i0, b in zip(range(0, len(lengths), args.text_batch), batches) for idx in length_groups(b.argmax(-1) + 1))
     print(f'(b) encode_text, {len(texts)} captions{" sorted by length" if args.sort else ""} in batches of '
           f'{args.text_batch}: tokens per caption (with start/end) median {statistics.median(lengths):.0f}, '
           f'mean {statistics.mean(lengths):.1f}, max {max(lengths)}, {sum(l > 40 for l in lengths)} longer than 40; '
-          f'positions run per batch with trim: {trimmed} (OpenAI: {cfg.context_length} each)')
+          f'longest caption per batch: {longest}')
+    print(f'token positions through the transformer: OpenAI {len(texts) * cfg.context_length:,}; trimmed to each batch\'s '
+          f'longest {sum(l * len(b) for l, b in zip(longest, batches)):,}; trimmed per length group (ratio 1.5) {grouped:,}; '
+          f'real tokens {sum(lengths):,}')
     encode = lambda model, **kw: lambda: torch.cat([model.encode_text(b, **kw) for b in batches])
     bucketed = lambda: torch.cat([encode_bucketed(ours, b) for b in batches])
     (t_ref, txt_ref), (t_trim, txt_trim), (t_full, txt_full), (t_buck, txt_buck) = bench(
@@ -139,7 +152,7 @@ def main():
     print(f'| OpenAI | {n / t_ref:.0f} | {t_ref * 1000:.0f} | 1.00x | |')
     print(f'| clip_nbdev (trim=True, default) | {n / t_trim:.0f} | {t_trim * 1000:.0f} | {t_ref / t_trim:.2f}x | {maxdiff(txt_trim, txt_ref):.2e} |')
     print(f'| clip_nbdev (trim=False) | {n / t_full:.0f} | {t_full * 1000:.0f} | {t_ref / t_full:.2f}x | {maxdiff(txt_full, txt_ref):.2e} |')
-    print(f'| (length buckets of each batch: wrapper in this script, not the package) | {n / t_buck:.0f} | '
+    print(f'| clip_nbdev, called per length group by this script (reference) | {n / t_buck:.0f} | '
           f'{t_buck * 1000:.0f} | {t_ref / t_buck:.2f}x | {maxdiff(txt_buck, txt_ref):.2e} |')
     print(f'load average after the run {os.getloadavg()[0]:.2f} (this process contributes up to {torch.get_num_threads()})')
     ok = all(maxdiff(t, txt_ref) <= 1e-5 for t in (txt_trim, txt_full, txt_buck))

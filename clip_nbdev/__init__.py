@@ -7,16 +7,20 @@ __version__ = "0.1.0"
 __all__ = []
 
 # %% ../nbs/99_package.ipynb #dc64ac35
-from .tokenizer import *
-from .attention import *
-from .vit import *
-from .resnet import *
-from .text import *
-from .model import *
-from .load import *
-from .data import *
-from .train import *
-from .bundled import *
-from .inference import *
-from .visualize import *
-from .cli import *
+import importlib
+
+_MODULES = ('tokenizer', 'attention', 'vit', 'resnet', 'text', 'model', 'load', 'data', 'train', 'bundled',
+            'inference', 'visualize', 'cli')  # the chapters' modules, in course order
+
+def __getattr__(name: str):
+    "A public name of any chapter's module, imported on first use."
+    if not name.startswith('_'):
+        for m in _MODULES:
+            module = importlib.import_module(f'{__name__}.{m}')
+            if name in module.__all__:
+                globals()[name] = value = getattr(module, name)
+                return value
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+
+def __dir__():
+    return sorted(set(globals()) | {n for m in _MODULES for n in importlib.import_module(f'{__name__}.{m}').__all__})

@@ -4,17 +4,20 @@
 
 # %% auto #0
 __all__ = ['MIN_TORCH', 'MODELS', 'BUNDLED', 'MEAN', 'STD', 'available_models', 'bundled_path', 'default_cache_dir',
-           'sha256_file', 'expected_sha256', 'download', 'read_state_dict', 'ImageTransform', 'image_transform',
-           'load_image', 'load_model']
+           'sha256_file', 'expected_sha256', 'download', 'read_archive', 'read_state_dict', 'ImageTransform',
+           'image_transform', 'load_image', 'load_model']
 
 # %% ../nbs/07_load.ipynb #100784c6
 import hashlib
 import os
+import pickle
+import struct
 import tempfile
 import urllib.error
 import urllib.request
 import warnings
 import zipfile
+from collections import OrderedDict
 from importlib.resources import files
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple, Union
@@ -125,15 +128,89 @@ def _is_torchscript(path: Path) -> bool:
     with zipfile.ZipFile(path) as z:
         return any(n.endswith('/constants.pkl') or '/code/' in n for n in z.namelist())
 
-def read_state_dict(path: Union[str, Path]) -> Dict[str, torch.Tensor]:
+_STORAGE_DTYPES = {f'{name}Storage': dtype for name, dtype in [
+    ('Double', torch.float64), ('Float', torch.float32), ('Half', torch.float16), ('BFloat16', torch.bfloat16),
+    ('Long', torch.int64), ('Int', torch.int32), ('Short', torch.int16), ('Char', torch.int8), ('Byte', torch.uint8),
+    ('Bool', torch.bool)]}
+
+class _ArchiveModule:
+    "Stands in for a TorchScript module class while `data.pkl` is read: it only keeps its attributes."
+    def __setstate__(self, state): self.attributes = state
+
+def _rebuild_tensor(storage: torch.Tensor, offset: int, size, stride, *_) -> torch.Tensor:
+    return storage.as_strided(size, stride, offset)
+
+class _ArchiveUnpickler(pickle.Unpickler):
+    "Unpickles an archive's `data.pkl`: module placeholders, tensors and plain values; nothing else."
+    def __init__(self, file, load_storage: Callable[[str, torch.dtype, int], torch.Tensor]):
+        super().__init__(file)
+        self.load_storage = load_storage
+
+    def find_class(self, module: str, name: str):
+        if module == '__torch__' or module.startswith('__torch__.'): return _ArchiveModule
+        if (module, name) == ('torch._utils', '_rebuild_tensor_v2'): return _rebuild_tensor
+        if (module, name) == ('collections', 'OrderedDict'): return OrderedDict
+        if module == 'torch' and name in _STORAGE_DTYPES: return _STORAGE_DTYPES[name]
+        raise pickle.UnpicklingError(f'{module}.{name} is not allowed in a checkpoint')
+
+    def persistent_load(self, pid):
+        kind, dtype, key, _, numel = pid  # ('storage', torch.HalfStorage -> dtype, '12', 'cpu', numel)
+        if kind != 'storage' or not isinstance(dtype, torch.dtype): raise pickle.UnpicklingError(f'unknown record {pid!r}')
+        return self.load_storage(str(key), dtype, int(numel))
+
+def _module_tensors(module: _ArchiveModule, prefix: str = ''):
+    "(name, tensor) pairs in state-dict order: the module's own tensors, then each child's."
+    attributes = getattr(module, 'attributes', None)
+    if not isinstance(attributes, dict): return
+    for name, value in attributes.items():
+        if isinstance(value, torch.Tensor): yield prefix + name, value
+    for name, value in attributes.items():
+        if isinstance(value, _ArchiveModule): yield from _module_tensors(value, f'{prefix}{name}.')
+
+def read_archive(path: Union[str, Path],            # a TorchScript archive, e.g. one of OpenAI's `.pt` files
+                 dtype: Optional[torch.dtype] = None, # cast floating-point tensors to this dtype as they are read
+                ) -> Dict[str, torch.Tensor]:
+    "The state dict of a TorchScript archive, read from the zip without TorchScript; each tensor copied once."
+    with open(path, 'rb', buffering=0) as f, zipfile.ZipFile(f) as z:
+        root = next(n for n in z.namelist() if n.endswith('/data.pkl'))[:-len('/data.pkl')]
+        storages, scratch = {}, {}
+
+        def load_storage(key: str, stored: torch.dtype, numel: int) -> torch.Tensor:
+            if key in storages: return storages[key]   # tensors sharing a storage share it here too
+            info = z.getinfo(f'{root}/data/{key}')
+            cast = dtype is not None and stored.is_floating_point and stored != dtype
+            if cast:   # read into a reusable scratch buffer, then copy-cast into the final tensor
+                if stored not in scratch or scratch[stored].numel() < numel: scratch[stored] = torch.empty(numel, dtype=stored)
+                t = scratch[stored][:numel]
+            else: t = torch.empty(numel, dtype=stored)
+            nbytes = numel * t.element_size()
+            if info.file_size < nbytes: raise ValueError(f'record {info.filename} holds {info.file_size} bytes, not {nbytes}')
+            if nbytes and info.compress_type == zipfile.ZIP_STORED:   # how torch.jit.save writes: read in place
+                f.seek(info.header_offset)
+                name_len, extra_len = struct.unpack('<HH', f.read(30)[26:30])
+                f.seek(info.header_offset + 30 + name_len + extra_len)
+                if f.readinto(t.view(torch.uint8).numpy()) != nbytes: raise ValueError(f'record {info.filename} is truncated')
+            elif nbytes:                                                # re-zipped with compression
+                t.view(torch.uint8).numpy()[:] = np.frombuffer(z.read(info), np.uint8, nbytes)
+            storages[key] = torch.empty(numel, dtype=dtype).copy_(t) if cast else t
+            return storages[key]
+
+        with z.open(f'{root}/data.pkl') as pkl:
+            return dict(_module_tensors(_ArchiveUnpickler(pkl, load_storage).load()))
+
+def read_state_dict(path: Union[str, Path],            # a TorchScript archive, a state dict or a training checkpoint
+                    dtype: Optional[torch.dtype] = None, # cast floating-point tensors to this dtype (default: keep)
+                   ) -> Dict[str, torch.Tensor]:
     "The weights in a TorchScript archive, a state dict or a training checkpoint, on the CPU; nothing arbitrary unpickled."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f'No such checkpoint file: {path}')
     try:
         if _is_torchscript(path):
-            archive = _jit_load(path, 'cpu')
-            sd = dict(archive.state_dict())
-            del archive
+            try: sd = read_archive(path, dtype)
+            except pickle.UnpicklingError:   # not a plain module tree: let TorchScript's restricted loader read it
+                archive = _jit_load(path, 'cpu')
+                sd = dict(archive.state_dict())
+                del archive
         else:
             sd = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:
@@ -144,6 +221,9 @@ def read_state_dict(path: Union[str, Path]) -> Dict[str, torch.Tensor]:
             if isinstance(sd.get(key), dict): sd = sd[key]; break
     if not isinstance(sd, dict) or not sd or not all(isinstance(v, torch.Tensor) for v in sd.values()):
         raise ValueError(f'{path} does not hold a state dict (a dict of tensors): found {type(sd).__name__}.')
+    if dtype is not None:   # one tensor at a time, so that at most one extra copy exists
+        for k, v in sd.items():
+            if v.is_floating_point() and v.dtype != dtype: sd[k] = v.to(dtype)
     return sd
 
 # %% ../nbs/07_load.ipynb #cd0f12dc
@@ -213,7 +293,6 @@ def load_model(name_or_path: Union[str, Path],                   # a name from `
             if device.type == 'cpu': archive = archive.float()
             return archive, image_transform(int(archive.input_resolution.item()))
         warnings.warn(f'{path} is not a TorchScript archive; loading it as a state dict instead (jit=False).')
-    model = build_model(read_state_dict(path))
-    if device.type == 'cuda': convert_weights(model)
-    else: model.float()
+    if device.type == 'cuda': model = convert_weights(build_model(read_state_dict(path)))  # fp16, as OpenAI's
+    else: model = build_model(read_state_dict(path, dtype=torch.float32))                  # fp32, cast as read
     return model.to(device).eval(), image_transform(model.visual.input_resolution)
