@@ -25,7 +25,8 @@ class LayerNorm(nn.LayerNorm):
 class QuickGELU(nn.Module):
     "The sigmoid approximation of GELU CLIP was trained with: `x * sigmoid(1.702 * x)`."
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x * torch.sigmoid(1.702 * x)
+        if torch.is_grad_enabled() and x.requires_grad: return x * torch.sigmoid(1.702 * x)
+        return (x * 1.702).sigmoid_().mul_(x)  # the same numbers, with one buffer instead of three (inference)
 
 # %% ../nbs/02_attention.ipynb #651e7506
 def causal_mask(n: int,  # sequence length
@@ -50,19 +51,25 @@ class Attention(nn.Module):
 
     def forward(self, x: torch.Tensor,                        # (B, L, D)
                 attn_mask: Optional[torch.Tensor] = None,      # additive (L, L)
-                need_weights: bool = False):
-        "Self-attention over `x`; with `need_weights`, also the weights `(B, H, L, L)`."
+                need_weights: bool = False,
+                queries: Optional[int] = None):                # only the first `queries` tokens attend (default: all)
+        "Self-attention over `x` `(B, Q, D)`; with `need_weights`, also the weights `(B, H, Q, L)`."
         B, L, D = x.shape
-        q, k, v = F.linear(x, self.in_proj_weight, self.in_proj_bias).chunk(3, dim=-1)  # 3 x (B, L, D)
-        q, k, v = (t.reshape(B, L, self.n_head, D // self.n_head).transpose(1, 2) for t in (q, k, v))  # (B, H, L, d)
-        mask = None if attn_mask is None else attn_mask.to(q.dtype)
-        if need_weights:
-            scores = q @ k.transpose(-2, -1) / math.sqrt(D // self.n_head)  # (B, H, L, L)
-            weights = (scores if mask is None else scores + mask).softmax(dim=-1)
-            out = weights @ v                                               # (B, H, L, d)
+        Q = L if queries is None else min(queries, L)
+        if Q == L: q, k, v = F.linear(x, self.in_proj_weight, self.in_proj_bias).chunk(3, dim=-1)  # 3 x (B, L, D)
         else:
-            out, weights = F.scaled_dot_product_attention(q, k, v, attn_mask=mask), None  # (B, H, L, d)
-        out = self.out_proj(out.transpose(1, 2).reshape(B, L, D))  # (B, L, D)
+            q = F.linear(x[:, :Q], self.in_proj_weight[:D], self.in_proj_bias[:D])                 # (B, Q, D)
+            k, v = F.linear(x, self.in_proj_weight[D:], self.in_proj_bias[D:]).chunk(2, dim=-1)    # 2 x (B, L, D)
+        q = q.reshape(B, Q, self.n_head, D // self.n_head).transpose(1, 2)                         # (B, H, Q, d)
+        k, v = (t.reshape(B, L, self.n_head, D // self.n_head).transpose(1, 2) for t in (k, v))    # (B, H, L, d)
+        mask = None if attn_mask is None else attn_mask[:Q].to(q.dtype)                            # (Q, L)
+        if need_weights:
+            scores = q @ k.transpose(-2, -1) / math.sqrt(D // self.n_head)  # (B, H, Q, L)
+            weights = (scores if mask is None else scores + mask).softmax(dim=-1)
+            out = weights @ v                                               # (B, H, Q, d)
+        else:
+            out, weights = F.scaled_dot_product_attention(q, k, v, attn_mask=mask), None  # (B, H, Q, d)
+        out = self.out_proj(out.transpose(1, 2).reshape(B, Q, D))  # (B, Q, D)
         return (out, weights) if need_weights else out
 
 # %% ../nbs/02_attention.ipynb #d24d69b7
@@ -81,9 +88,11 @@ class ResidualAttentionBlock(nn.Module):
         ]))
         self.ln_2 = LayerNorm(d_model)
 
-    def forward(self, x: torch.Tensor, attn_mask: Optional[torch.Tensor] = None) -> torch.Tensor:
-        x = x + self.attn(self.ln_1(x), attn_mask)  # (B, L, D)
-        x = x + self.mlp(self.ln_2(x))              # (B, L, D)
+    def forward(self, x: torch.Tensor,                          # (B, L, D)
+                attn_mask: Optional[torch.Tensor] = None,        # additive (L, L)
+                queries: Optional[int] = None) -> torch.Tensor:  # output only the first `queries` tokens
+        x = x[:, :queries] + self.attn(self.ln_1(x), attn_mask, queries=queries)  # (B, Q, D); x[:, :None] is all of x
+        x = x + self.mlp(self.ln_2(x))                                             # (B, Q, D)
         return x
 
 # %% ../nbs/02_attention.ipynb #7a69a555
@@ -98,12 +107,15 @@ class Transformer(nn.Module):
         self.resblocks = nn.Sequential(*[ResidualAttentionBlock(width, heads) for _ in range(layers)])
         self.grad_checkpointing = False  # recompute activations in backward instead of storing them
 
-    def forward(self, x: torch.Tensor,                    # (B, L, D)
-                attn_mask: Optional[torch.Tensor] = None  # additive (L, L), e.g. `causal_mask(L)`
+    def forward(self, x: torch.Tensor,                       # (B, L, D)
+                attn_mask: Optional[torch.Tensor] = None,     # additive (L, L), e.g. `causal_mask(L)`
+                out_tokens: Optional[int] = None              # the last block outputs only the first `out_tokens` tokens
                ) -> torch.Tensor:
-        for block in self.resblocks:
+        last = len(self.resblocks) - 1
+        for i, block in enumerate(self.resblocks):
+            queries = out_tokens if i == last else None
             if self.grad_checkpointing and torch.is_grad_enabled():
-                x = checkpoint(block, x, attn_mask, use_reentrant=False)  # (B, L, D)
+                x = checkpoint(block, x, attn_mask, queries, use_reentrant=False)  # (B, L, D)
             else:
-                x = block(x, attn_mask)                                   # (B, L, D)
+                x = block(x, attn_mask, queries)                                  # (B, L, D); last: (B, out_tokens, D)
         return x

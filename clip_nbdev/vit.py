@@ -45,10 +45,10 @@ class VisionTransformer(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         "Image embeddings `(B, output_dim)` of images `(B, 3, R, R)`."
-        x = self.tokens(x)                  # (B, G*G+1, W)
-        x = self.transformer(x)             # (B, G*G+1, W)
-        x = self.ln_post(x[:, 0, :])        # (B, W): the class token
-        return x @ self.proj                # (B, output_dim)
+        x = self.tokens(x)                     # (B, G*G+1, W)
+        x = self.transformer(x, out_tokens=1)  # (B, 1, W): only the class token leaves the last block
+        x = self.ln_post(x[:, 0, :])           # (B, W)
+        return x @ self.proj                   # (B, output_dim)
 
 # %% ../nbs/03_vit.ipynb #c1740702
 def positional_similarity(vit: VisionTransformer,  # a ViT image encoder
