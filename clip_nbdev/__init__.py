@@ -14,6 +14,7 @@ _MODULES = ('tokenizer', 'attention', 'vit', 'resnet', 'text', 'model', 'load', 
 
 def __getattr__(name: str):
     "A public name of any chapter's module, imported on first use."
+    if name in _MODULES: return importlib.import_module(f'{__name__}.{name}')  # a chapter's module itself
     if not name.startswith('_'):
         for m in _MODULES:
             module = importlib.import_module(f'{__name__}.{m}')
@@ -23,4 +24,4 @@ def __getattr__(name: str):
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
 
 def __dir__():
-    return sorted(set(globals()) | {n for m in _MODULES for n in importlib.import_module(f'{__name__}.{m}').__all__})
+    return sorted(set(globals()) | set(_MODULES) | {n for m in _MODULES for n in importlib.import_module(f'{__name__}.{m}').__all__})

@@ -24,22 +24,9 @@ class LayerNorm(nn.LayerNorm):
 # %% ../nbs/02_attention.ipynb #5c2dd8f8
 class QuickGELU(nn.Module):
     "The sigmoid approximation of GELU CLIP was trained with: `x * sigmoid(1.702 * x)`."
-    def __init__(self, inplace: bool = False):  # in inference, overwrite the input instead of allocating an output
-        super().__init__()
-        self.inplace = inplace
-
-    def extra_repr(self) -> str: return 'inplace=True' if self.inplace else ''
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if torch.is_grad_enabled() and x.requires_grad: return x * torch.sigmoid(1.702 * x)  # autograd: plain
-        if not (self.inplace and x.is_contiguous()): return (x * 1.702).sigmoid_().mul_(x)  # one buffer, not three
-        if x.device.type != 'cpu': return x.mul_(torch.sigmoid(1.702 * x))
-        flat = x.view(-1)
-        buf = torch.empty(min(flat.numel(), 1 << 16), dtype=x.dtype)  # a cache-sized buffer, reused per chunk
-        for chunk in flat.split(buf.numel()):
-            s = buf[:chunk.numel()]
-            chunk.mul_(torch.mul(chunk, 1.702, out=s).sigmoid_())
-        return x
+        return (x * 1.702).sigmoid_().mul_(x)  # inference: the same numbers, one buffer instead of three
 
 # %% ../nbs/02_attention.ipynb #651e7506
 def causal_mask(n: int,  # sequence length
@@ -68,6 +55,7 @@ class Attention(nn.Module):
                 queries: Optional[int] = None):                # only the first `queries` tokens attend (default: all)
         "Self-attention over `x` `(B, Q, D)`; with `need_weights`, also the weights `(B, H, Q, L)`."
         B, L, D = x.shape
+        if queries is not None and queries < 1: raise ValueError(f'queries must be at least 1, not {queries}')
         Q = L if queries is None else min(queries, L)
         if Q == L: q, k, v = F.linear(x, self.in_proj_weight, self.in_proj_bias).chunk(3, dim=-1)  # 3 x (B, L, D)
         else:
@@ -96,7 +84,7 @@ class ResidualAttentionBlock(nn.Module):
         self.ln_1 = LayerNorm(d_model)
         self.mlp = nn.Sequential(OrderedDict([
             ('c_fc', nn.Linear(d_model, d_model * 4)),
-            ('gelu', QuickGELU(inplace=True)),  # its input is c_fc's fresh output
+            ('gelu', QuickGELU()),
             ('c_proj', nn.Linear(d_model * 4, d_model)),
         ]))
         self.ln_2 = LayerNorm(d_model)
@@ -131,4 +119,4 @@ class Transformer(nn.Module):
                 x = checkpoint(block, x, attn_mask, queries, use_reentrant=False)  # (B, L, D)
             else:
                 x = block(x, attn_mask, queries)                                  # (B, L, D); last: (B, out_tokens, D)
-        return x
+        return x if last >= 0 or out_tokens is None else x[:, :out_tokens]  # (B, out_tokens, D) with no blocks

@@ -172,7 +172,9 @@ def read_archive(path: Union[str, Path],            # a TorchScript archive, e.g
                 ) -> Dict[str, torch.Tensor]:
     "The state dict of a TorchScript archive, read from the zip without TorchScript; each tensor copied once."
     with open(path, 'rb', buffering=0) as f, zipfile.ZipFile(f) as z:
-        root = next(n for n in z.namelist() if n.endswith('/data.pkl'))[:-len('/data.pkl')]
+        pkls = [n for n in z.namelist() if n.count('/') == 1 and n.endswith('/data.pkl')]  # not <root>/extra/data.pkl
+        if len(pkls) != 1: raise ValueError(f'{path} has {len(pkls)} top-level data.pkl records, not one')
+        root = pkls[0][:-len('/data.pkl')]
         storages, scratch = {}, {}
 
         def load_storage(key: str, stored: torch.dtype, numel: int) -> torch.Tensor:

@@ -74,6 +74,8 @@ class CLIP(TextEncoder):
                                             output_dim=embed_dim)
         self.logit_scale = nn.Parameter(torch.ones([]) * math.log(1 / 0.07))
         self.initialize_parameters()
+        for name in [n for n in self._modules if n != 'visual']:  # OpenAI registers `visual` first: same
+            self._modules[name] = self._modules.pop(name)          # state-dict order as its checkpoints
 
     @classmethod
     def from_config(cls, config: CLIPConfig) -> 'CLIP':
