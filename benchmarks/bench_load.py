@@ -102,7 +102,7 @@ def make_archive(path: Path) -> None:
     print(f'generated {path} from {source} (seed 0), traced in fp32, {len(half)} tensors cast to fp16')
 
 
-def verify_archive(path: Path) -> None:
+def verify_archive(path: Path) -> float:
     import torch
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
@@ -123,6 +123,7 @@ def verify_archive(path: Path) -> None:
     if bad: sys.exit('archive is not in the expected format:\n  ' + '\n  '.join(bad[:20]))
     print('  keys and dtypes as in OpenAI release archives (fp16 weights; fp32 embeddings, LayerNorms, logit_scale; '
           'int64 input_resolution/context_length/vocab_size)')
+    return sum(v.numel() for v in sd.values() if v.is_floating_point()) * 4 / 2**20  # MiB of the weights in fp32
 
 
 # ---------------------------------------------------------------- child processes
@@ -188,8 +189,7 @@ def child_prepare(archive: Path) -> dict:
     print(f'torch {torch.__version__}, python {sys.version.split()[0]}, {os.cpu_count()} CPUs, '
           f'{torch.get_num_threads()} torch threads')
     if not archive.is_file(): make_archive(archive)
-    verify_archive(archive)
-    return dict(clip=has_clip)
+    return dict(clip=has_clip, fp32_mib=verify_archive(archive))
 
 
 def spawn(args: list, echo: bool = False) -> dict:
@@ -256,7 +256,7 @@ def main():
           f'{c["imports"]:.2f}s of our {c["total"]:.2f}s (importing torch alone takes {j["imports"]:.2f}s here, so no loader '
           f'that imports torch can beat OpenAI / that = {o["total"] / j["imports"]:.2f}x); '
           f'CPU time {o["cpu"] / c["cpu"]:.2f}x; OpenAI / jit.load alone {o["total"] / j["total"]:.2f}x')
-    weights = 151_277_313 * 4 / 2**20  # ViT-B/32's values in fp32, MiB
+    weights = info['fp32_mib']
     floor = c['rss_imports'] + weights
     print(f'peak RSS, ours / OpenAI: {rss:.0%} (target <= 45%: {"met" if rss <= 0.45 else "MISSED"}); '
           f'above imports: {(c["rss"] - c["rss_imports"]) / (o["rss"] - o["rss_imports"]):.0%}; '

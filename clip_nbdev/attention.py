@@ -119,4 +119,4 @@ class Transformer(nn.Module):
                 x = checkpoint(block, x, attn_mask, queries, use_reentrant=False)  # (B, L, D)
             else:
                 x = block(x, attn_mask, queries)                                  # (B, L, D); last: (B, out_tokens, D)
-        return x if last >= 0 or out_tokens is None else x[:, :out_tokens]  # (B, out_tokens, D) with no blocks
+        return x[:, :out_tokens]  # already cut by the last block; x[:, :None] is all of x
