@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['PRESETS', 'clip_loss', 'TrainConfig', 'param_groups', 'cosine_schedule', 'ContrastiveFeatures', 'gather_features',
-           'contrastive_step', 'atomic_save', 'setup_distributed', 'autocast_settings', 'clip_pretrain', 'plot_history',
-           'clip_train', 'ddp_equivalence_check']
+           'contrastive_step', 'local_batch_size', 'atomic_save', 'setup_distributed', 'autocast_settings',
+           'clip_pretrain', 'plot_history', 'clip_train', 'ddp_equivalence_check']
 
 # %% ../nbs/09_pretrain.ipynb #d01ab468
 import json
@@ -37,6 +37,9 @@ def clip_loss(logits_per_image: torch.Tensor,  # (N, N): image i against caption
               logits_per_text: torch.Tensor    # (N, N): its transpose
              ) -> torch.Tensor:
     "Symmetric cross-entropy of image→text and text→image classification, the matching pair on the diagonal."
+    if logits_per_image.shape[0] < 2:
+        raise ValueError(f'A contrastive batch needs at least two pairs, got {logits_per_image.shape[0]}: with one, each image '
+                         f'has only its own caption to choose from, the loss is exactly 0 and nothing is learned.')
     targets = torch.arange(logits_per_image.shape[0], device=logits_per_image.device)  # (N,)
     return (F.cross_entropy(logits_per_image, targets) + F.cross_entropy(logits_per_text, targets)) / 2
 
@@ -113,6 +116,17 @@ def contrastive_step(features: nn.Module, images: torch.Tensor, texts: torch.Ten
     logits_per_image = scale * img @ txt.t()                   # (N, N)
     return clip_loss(logits_per_image, logits_per_image.t())
 
+# %% ../nbs/09_pretrain.ipynb #c6a1e102
+def local_batch_size(batch_size: int,  # pairs per step, over all processes
+                     world: int = 1,   # number of processes
+                    ) -> int:
+    "Pairs per process: an error unless the global batch has at least two pairs and splits evenly."
+    if batch_size < 2:
+        raise ValueError(f'batch_size={batch_size}: a contrastive batch needs at least two pairs (with one, each image has '
+                         f'only its own caption to choose from, the loss is exactly 0 and nothing is learned).')
+    if batch_size % world: raise ValueError(f'batch_size={batch_size} is not divisible by the {world} processes')
+    return batch_size // world
+
 # %% ../nbs/09_pretrain.ipynb #ff442941
 def atomic_save(obj, path: Union[str, Path]):
     "`torch.save` to a temporary file beside `path`, then rename it into place (never a half-written file)."
@@ -164,6 +178,7 @@ def _make_model(model: Union[str, CLIPConfig, CLIP]) -> CLIP:
     return CLIP.from_config(PRESETS[model])
 
 def _batches(sampler: DistributedSampler, batch_size: int, epoch: int) -> List[List[int]]:
+    "The epoch's global batches, all full: the `len % batch_size` pairs left over sit this epoch out."
     sampler.set_epoch(epoch)
     idx = list(sampler)
     return [idx[i:i + batch_size] for i in range(0, len(idx) - batch_size + 1, batch_size)]
@@ -174,13 +189,14 @@ def clip_pretrain(data: Union[Dataset, Sequence[Tuple[object, str]]],  # (image 
                   **kwargs) -> List[float]:
     "Train CLIP contrastively; saves `config.output` (a state dict for `load_model`) and returns each epoch's mean loss."
     cfg = TrainConfig(**{**asdict(config or TrainConfig()), **kwargs})
+    local_batch_size(cfg.batch_size)                           # at least two pairs: checked before anything starts
     rank, world, device = setup_distributed(cfg.device)
-    if cfg.batch_size % world: raise ValueError(f'batch_size={cfg.batch_size} is not divisible by the {world} processes')
+    local_bs = local_batch_size(cfg.batch_size, world)         # this process's slice of every global batch
     torch.manual_seed(cfg.seed); random.seed(cfg.seed)
     model = _make_model(model)
     if not isinstance(data, Dataset):
         data = ImageTextDataset(list(data), n_px=model.visual.input_resolution, context_length=model.context_length)
-    local_bs, steps_per_epoch = cfg.batch_size // world, len(data) // cfg.batch_size
+    steps_per_epoch = len(data) // cfg.batch_size              # full batches: an incomplete last one is dropped
     if steps_per_epoch == 0: raise ValueError(f'{len(data)} pairs are fewer than one batch of {cfg.batch_size}; lower batch_size.')
     total_steps = cfg.epochs * steps_per_epoch
     for tr in (model.transformer, getattr(model.visual, 'transformer', None)):
@@ -284,6 +300,7 @@ def clip_train(data: Param("A CSV/TSV of image paths and captions, or 'synthetic
     import sys
     from clip_nbdev.data import read_pairs
     try:
+        local_batch_size(batch_size, int(os.environ.get('WORLD_SIZE', 1)))  # before reading or generating any data
         if data == 'synthetic':
             pairs = [(it.image, it.caption) for it in make_synthetic(synthetic_n, seed=seed, split='train')]
         else:
@@ -313,7 +330,7 @@ def ddp_equivalence_check(out_path: Union[str, Path], seed: int = 0, batch: int 
     images, texts = map(torch.stack, zip(*[data[i] for i in range(batch)]))
     features = ContrastiveFeatures(model)
     if world > 1: features = DistributedDataParallel(features)
-    n = batch // world
+    n = local_batch_size(batch, world)
     loss = contrastive_step(features, images[rank * n:(rank + 1) * n], texts[rank * n:(rank + 1) * n])
     loss.backward()
     if rank == 0: torch.save({'loss': loss.detach(), 'grads': {k: p.grad for k, p in model.named_parameters()}}, out_path)
