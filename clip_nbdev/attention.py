@@ -17,9 +17,11 @@ from torch.utils.checkpoint import checkpoint
 
 # %% ../nbs/02_attention.ipynb #d02f65f1
 class LayerNorm(nn.LayerNorm):
-    "LayerNorm computed in fp32 whatever the input dtype, then cast back (so fp16 models stay accurate)."
+    "LayerNorm computed in fp32 whatever the dtypes of the input and of its own weights, then cast back to the input's."
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return super().forward(x.float()).to(x.dtype)  # (..., D)
+        w = None if self.weight is None else self.weight.float()  # a no-op on fp32 weights; exact on fp16/bf16 ones
+        b = None if self.bias is None else self.bias.float()
+        return F.layer_norm(x.float(), self.normalized_shape, w, b, self.eps).to(x.dtype)  # (..., D)
 
 # %% ../nbs/02_attention.ipynb #5c2dd8f8
 class QuickGELU(nn.Module):
