@@ -32,7 +32,7 @@ from tqdm.auto import tqdm
 from .model import CLIP, EXTRA_KEYS, build_model, convert_weights
 
 # %% ../nbs/07_load.ipynb #c9d0aa3d
-MIN_TORCH = (2, 1)
+MIN_TORCH = (2, 10)   # torch.load(weights_only=True) has public advisories before 2.10 (CVE-2026-24747)
 
 def _version_tuple(version: str) -> Tuple[int, ...]:
     return tuple(int(p) for p in version.split('+')[0].split('.')[:2] if p.isdigit())
