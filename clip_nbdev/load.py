@@ -9,6 +9,7 @@ __all__ = ['MIN_TORCH', 'MODELS', 'BUNDLED', 'MAX_KEYS', 'MAX_ELEMENTS', 'MAX_PI
 
 # %% ../nbs/07_load.ipynb #100784c6
 import hashlib
+import http.client
 import os
 import pickle
 import re
@@ -83,37 +84,58 @@ def expected_sha256(url: str) -> Optional[str]:
     part = url.rstrip('/').split('/')[-2] if url.count('/') >= 3 else ''
     return part.lower() if len(part) == 64 and all(c in '0123456789abcdefABCDEF' for c in part) else None
 
+
+def _remove_stale_parts(root: Path, name: str):
+    "Delete `.part` files of `name` left by a download whose process has ended (killed, or a full disk)."
+    for part in root.glob(f'.{name}.*.part'):
+        pid = part.name[len(name) + 2:].split('.')[0]
+        try:
+            if pid.isdigit() and int(pid) != os.getpid(): os.kill(int(pid), 0)   # raises if no such process
+            else: continue                                                      # ours, or not named by a pid
+        except ProcessLookupError: part.unlink(missing_ok=True)
+        except PermissionError: pass                                            # alive, someone else's
+
+def _fetch(url: str, out, timeout: float, progress: bool, desc: str) -> str:
+    "Stream `url` into the open file `out`; the SHA-256 of what arrived. Refuses a response shorter than announced."
+    h, got = hashlib.sha256(), 0
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as src:
+            total = int(src.headers.get('Content-Length') or 0) or None
+            with tqdm(total=total, unit='B', unit_scale=True, unit_divisor=1024, desc=desc, disable=not progress) as bar:
+                for block in iter(lambda: src.read(1 << 16), b''):
+                    out.write(block); h.update(block); bar.update(len(block)); got += len(block)
+    except (urllib.error.URLError, http.client.HTTPException, OSError) as e:   # e.g. IncompleteRead: cut short
+        raise RuntimeError(f'Could not download {url}: {e}. Check the network connection, or pass '
+                           f'load_model the path of a local checkpoint instead.') from e
+    if total is not None and got != total:
+        raise RuntimeError(f'Could not download {url}: received {got:,} of the {total:,} bytes announced. Nothing was saved; try again.')
+    return h.hexdigest()
+
+# %% ../nbs/07_load.ipynb #d671d658
 def download(url: str,                                 # file to fetch; OpenAI-style URLs carry their SHA-256
              root: Union[str, Path, None] = None,      # cache folder (default: `default_cache_dir()`)
-             sha256: Optional[str] = None,             # expected hash (default: read from the URL)
+             sha256: Optional[str] = None,             # expected hash (default: read from the URL; None: unverified)
              timeout: float = 30,                      # seconds without data before giving up
              progress: bool = True) -> Path:
-    "Download `url` into `root` once, verified by SHA-256; returns the cached path."
+    "Download `url` into `root` once, verified by SHA-256 when one is known; returns the cached path."
     root = Path(root) if root is not None else default_cache_dir()
     root.mkdir(parents=True, exist_ok=True)
     target, sha256 = root / url.rstrip('/').split('/')[-1], (sha256 or expected_sha256(url))
     if target.exists() and not target.is_file():
         raise RuntimeError(f'{target} exists and is not a regular file; remove it or pass another download_root.')
+    _remove_stale_parts(root, target.name)
     if target.is_file():
         if sha256 is None or sha256_file(target) == sha256: return target
         warnings.warn(f'{target} exists but its SHA-256 does not match {sha256}; downloading it again.')
-        target.unlink()
-    fd, tmp = tempfile.mkstemp(dir=root, prefix=f'.{target.name}.', suffix='.part')
+        target.unlink(missing_ok=True)   # another process may be repairing it too
+    fd, tmp = tempfile.mkstemp(dir=root, prefix=f'.{target.name}.{os.getpid()}.', suffix='.part')
     try:
-        h = hashlib.sha256()
-        with os.fdopen(fd, 'wb') as out:
-            try:
-                with urllib.request.urlopen(url, timeout=timeout) as src:
-                    total = int(src.headers.get('Content-Length') or 0) or None
-                    with tqdm(total=total, unit='B', unit_scale=True, unit_divisor=1024, desc=target.name, disable=not progress) as bar:
-                        for block in iter(lambda: src.read(1 << 16), b''):
-                            out.write(block); h.update(block); bar.update(len(block))
-            except (urllib.error.URLError, OSError) as e:
-                raise RuntimeError(f'Could not download {url}: {e}. Check the network connection, or pass '
-                                   f'load_model the path of a local checkpoint instead.') from e
-        if sha256 is not None and h.hexdigest() != sha256:
-            raise RuntimeError(f'Downloaded {url}, but its SHA-256 is {h.hexdigest()}, not the expected {sha256}. '
+        with os.fdopen(fd, 'wb') as out: got = _fetch(url, out, timeout, progress, target.name)
+        if sha256 is not None and got != sha256:
+            raise RuntimeError(f'Downloaded {url}, but its SHA-256 is {got}, not the expected {sha256}. '
                                f'Nothing was saved; try again later.')
+        umask = os.umask(0); os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)    # as a plain open() would create it (mkstemp's 0600 hides it in a shared cache)
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp): os.unlink(tmp)
