@@ -4,20 +4,23 @@
 
 # %% auto #0
 __all__ = ['BPE_FILE', 'N_MERGES', 'SOT', 'EOT', 'PRE_TOKEN', 'bytes_to_unicode', 'get_pairs', 'default_bpe', 'load_merges',
-           'basic_clean', 'whitespace_clean', 'clean', 'SimpleTokenizer', 'tokenize', 'clip_tokenize_cli']
+           'basic_clean', 'whitespace_clean', 'clean', 'SimpleTokenizer', 'tokenize', 'underscored', 'hyphen_flags',
+           'clip_tokenize_cli']
 
 # %% ../nbs/01_tokenizer.ipynb #cd7441bd
 import gzip
 import html
-from functools import lru_cache
+import inspect
+import sys
+from functools import lru_cache, wraps
 from importlib.resources import files
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 import ftfy
 import regex
 import torch
-from fastcore.script import Param, call_parse, store_true
+from fastcore.script import Param, anno_parser, call_parse, store_true
 
 # %% ../nbs/01_tokenizer.ipynb #24797239
 def bytes_to_unicode() -> Dict[int, str]:
@@ -170,7 +173,35 @@ def tokenize(texts: Union[str, Iterable[str]],  # a text or a list of texts
         rows.append(ids + [0] * (context_length - len(ids)))
     return torch.tensor(rows, dtype=torch.int).reshape(len(rows), context_length)
 
+# %% ../nbs/01_tokenizer.ipynb #cfa43a02
+def underscored(argv: Sequence[str],  # command-line arguments, without the program name
+                names: Iterable[str]  # the command's parameter names
+               ) -> List[str]:
+    "`argv` with `--an-option` spelled `--an_option` wherever `an_option` is one of `names` (not after `--`)."
+    out, names = [], set(names)
+    for i, arg in enumerate(argv):
+        if arg == '--': return out + list(argv[i:])
+        flag, eq, value = arg.partition('=')
+        name = flag[2:].replace('-', '_')
+        out.append(f'--{name}{eq}{value}' if flag.startswith('--') and name in names else arg)
+    return out
+
+def hyphen_flags(cli: Callable) -> Callable:
+    "Let a `call_parse` command also accept its options spelled with hyphens (`--batch-size` for `--batch_size`)."
+    func = cli.__wrapped__
+    @wraps(cli)
+    def _f(*args, **kwargs):
+        if args or kwargs: return cli(*args, **kwargs)  # called from Python
+        p = anno_parser(func)
+        p.epilog = 'Options may also be spelled with hyphens, e.g. --' + next(
+            (n.replace('_', '-') for n in inspect.signature(func).parameters if '_' in n), 'an-option') + '.'
+        ns = vars(p.parse_args(underscored(sys.argv[1:], inspect.signature(func).parameters)))
+        ns.pop('pdb', None); ns.pop('xtra', None)
+        return func(**ns)
+    return _f
+
 # %% ../nbs/01_tokenizer.ipynb #a0458bf1
+@hyphen_flags
 @call_parse
 def clip_tokenize_cli(texts: Param('Texts to tokenize', str, nargs='+'),
                       context_length: Param('Tokens per row, special tokens included', int) = 77,

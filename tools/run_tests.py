@@ -1,4 +1,4 @@
-"""Run every notebook's tests with nbdev 2 and print one line per notebook, then `N passed, N failed`.
+"""Run every notebook's tests with nbdev 2, print each notebook's line as it finishes, then `N passed, N failed`.
 
 Unlike a bare `nbdev_test`, this exits non-zero when no notebook was tested (nbdev prints
 "No files were eligible for testing" and exits 0). Usage, from the repository root:
@@ -8,13 +8,19 @@ Unlike a bare `nbdev_test`, this exits non-zero when no notebook was tested (nbd
     .venv/bin/python tools/run_tests.py --path nbs/01_tokenizer.ipynb
 """
 import argparse, os, sys, time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 os.environ.setdefault('MPLBACKEND', 'Agg')
-from fastcore.parallel import parallel
 from nbdev.config import get_config
 from nbdev.doclinks import nbglob
 from nbdev.test import test_nb
+
+
+def _test_one(f, skip, force, basepath, nbs_path):
+    "Test one notebook from the notebooks' folder, in a worker process; return (passed, seconds)."
+    os.chdir(nbs_path)
+    return test_nb(f, skip_flags=skip, force_flags=force, basepath=basepath)
 
 
 def main():
@@ -30,13 +36,15 @@ def main():
         print('0 passed, 0 failed')
         sys.exit(1)
     skip, force = cfg.tst_flags.split(), args.flags.split()
-    start = time.time()
-    os.chdir(cfg.nbs_path)
-    results = parallel(test_nb, files, skip_flags=skip, force_flags=force, n_workers=min(args.n_workers, len(files)),
-                       basepath=cfg.config_path, pause=0.01)
-    for f, (ok, secs) in zip(files, results):
-        print(f"{'PASS' if ok else 'FAIL'} {f.relative_to(cfg.config_path)} ({secs:.0f} s)")
-    n_ok = sum(ok for ok, _ in results)
+    start, n_ok = time.time(), 0
+    with ProcessPoolExecutor(max_workers=min(args.n_workers, len(files))) as pool:
+        futures = {pool.submit(_test_one, f, skip, force, cfg.config_path, cfg.nbs_path): f for f in files}
+        for fut in as_completed(futures):
+            f = futures[fut]
+            try: ok, secs = fut.result()
+            except Exception as e: ok, secs = False, time.time() - start; print(f'{f.name}: {type(e).__name__}: {e}')
+            n_ok += bool(ok)
+            print(f"{'PASS' if ok else 'FAIL'} {f.relative_to(cfg.config_path)} ({secs:.0f} s)", flush=True)
     print(f'total {time.time() - start:.0f} s, flags run: {args.flags or "(none)"}')
     print(f'{n_ok} passed, {len(files) - n_ok} failed')
     sys.exit(0 if n_ok == len(files) else 1)
