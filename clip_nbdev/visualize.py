@@ -27,12 +27,14 @@ def plot_similarity(model: CLIP, preprocess, images: Sequence, texts: Sequence[s
     import matplotlib.pyplot as plt  # imported when drawing, so that `import clip_nbdev` stays light
     sims = encode_images(model, preprocess, images, device) @ encode_texts(model, texts, device).T  # (N, M)
     n, m = sims.shape
-    fig = plt.figure(figsize=figsize or (2 + 0.9 * m, 1 + 0.9 * n))
-    ax = fig.add_axes([0.25, 0.05, 0.7, 0.7])
-    ax.imshow(sims, cmap='viridis', aspect='auto')
+    fig = plt.figure(figsize=figsize or (3 + 0.9 * m, 1.4 + 0.9 * n))
+    ax = fig.add_axes([0.25, 0.05, 0.6, 0.7])
+    im = ax.imshow(sims, cmap='viridis', aspect='auto')
     for i in range(n):
         for j in range(m): ax.text(j, i, f'{sims[i, j]:.2f}', ha='center', va='center', fontsize=8, color='w' if sims[i, j] < sims.max() * .8 else 'k')
-    ax.set_xticks(range(m), texts, rotation=40, ha='left'); ax.xaxis.tick_top(); ax.set_yticks([])
+    ax.set_xticks(range(m), texts, rotation=40, ha='left'); ax.xaxis.tick_top(); ax.xaxis.set_label_position('top')
+    ax.set_yticks([]); ax.set_xlabel('caption'); fig.text(0.06, 0.4, 'image', rotation=90, va='center')
+    fig.colorbar(im, cax=fig.add_axes([0.87, 0.05, 0.02, 0.7]), label='cosine similarity')
     for i, image in enumerate(images):  # thumbnails down the left side
         thumb = fig.add_axes([0.12, 0.05 + 0.7 * (n - 1 - i) / n, 0.7 / n * 0.9 * fig.get_figheight() / fig.get_figwidth(), 0.7 / n * 0.9])
         thumb.imshow(_as_pil(image)); thumb.axis('off')
@@ -67,8 +69,8 @@ def attention_rollout(maps: Sequence[torch.Tensor]) -> torch.Tensor:
     return rollout[:, 0, 1:].reshape(B, g, g)                     # (B, G, G)
 
 # %% ../nbs/12_visualize.ipynb #ed2e4707
-def plot_attention(model: CLIP, preprocess, image, figsize=(10, 2.6)):
-    "The image, the class token's attention of each head in the last block, and the attention rollout."
+def plot_attention(model: CLIP, preprocess, image, figsize=(12, 2.8)):
+    "The image, the class token's attention of each head in the last block, and the attention rollout, with colour bars."
     import matplotlib.pyplot as plt
     pil = _as_pil(image)
     maps = vit_attention(model.visual, preprocess(pil))
@@ -78,32 +80,41 @@ def plot_attention(model: CLIP, preprocess, image, figsize=(10, 2.6)):
     shown = pil.resize((n_px * 4, n_px * 4 * pil.height // pil.width)) if pil.width != pil.height else pil.resize((n_px * 4, n_px * 4))
     fig, axes = plt.subplots(1, heads + 2, figsize=figsize)
     axes[0].imshow(shown); axes[0].set_title('image')
-    for h in range(heads):
-        axes[h + 1].imshow(shown); axes[h + 1].imshow(last[h].reshape(g, g), alpha=0.6, cmap='inferno',
-                                                        extent=(0, shown.width, shown.height, 0), interpolation='nearest')
-        axes[h + 1].set_title(f'last block, head {h + 1}')
-    axes[-1].imshow(shown); axes[-1].imshow(roll, alpha=0.6, cmap='inferno', extent=(0, shown.width, shown.height, 0), interpolation='nearest')
-    axes[-1].set_title('rollout')
-    for ax in axes: ax.axis('off')
+    overlays = [(f'last block, head {h + 1}', last[h].reshape(g, g)) for h in range(heads)] + [('rollout', roll)]
+    for ax, (title, w) in zip(axes[1:], overlays):
+        ax.imshow(shown)
+        im = ax.imshow(w, alpha=0.6, cmap='inferno', extent=(0, shown.width, shown.height, 0), interpolation='nearest')
+        ax.set_title(title); fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label='attention weight')
+    for ax in axes:  # ticks at patch centres
+        ax.set_xticks([(k + .5) * shown.width / g for k in range(g)], range(g)); ax.set_xlabel('patch column')
+        ax.set_yticks([(k + .5) * shown.height / g for k in range(g)], range(g))
+    axes[0].set_ylabel('patch row')
     fig.tight_layout()
     return fig
 
 # %% ../nbs/12_visualize.ipynb #95647479
-def plot_embeddings(model: CLIP, preprocess, images: Sequence, texts: Sequence[str], image_labels: Sequence[str] = None,
-                    device=None, figsize=(6, 5)):
+def plot_embeddings(model: CLIP, preprocess, images: Sequence, texts: Sequence[str],
+                    image_labels: Sequence[str] = None,  # per image, the text it belongs with: drawn in that text's colour
+                    device=None, figsize=(6, 5),
+                    colours: Sequence = None):            # per text, a matplotlib colour (default: the tab10 cycle)
     "Images (dots) and texts (crosses) projected together onto 2 principal components; returns `(figure, points (N+M, 2))`."
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
     img, txt = encode_images(model, preprocess, images, device), encode_texts(model, texts, device)  # (N, E), (M, E)
     x = torch.cat([img, txt])                                              # (N+M, E)
     x = x - x.mean(dim=0)
-    _, _, v = torch.pca_lowrank(x, q=2, center=False)
-    pts = x @ v                                                            # (N+M, 2)
-    fig, ax = plt.subplots(figsize=figsize)
+    _, s, v = torch.pca_lowrank(x, q=2, center=False)
+    pts, share = x @ v, s ** 2 / x.pow(2).sum()                            # (N+M, 2), (2,) fraction of the variance
+    colour = {t: colours[i] if colours is not None else plt.get_cmap('tab10')(i % 10) for i, t in enumerate(texts)}
     n = len(img)
-    ax.scatter(pts[:n, 0], pts[:n, 1], c='tab:blue', label='images', alpha=.7)
-    ax.scatter(pts[n:, 0], pts[n:, 1], c='tab:red', marker='x', s=60, label='texts')
-    for i, t in enumerate(texts): ax.annotate(t, pts[n + i], fontsize=8, color='tab:red')
-    if image_labels is not None:
-        for i, t in enumerate(image_labels): ax.annotate(t, pts[i], fontsize=7, color='tab:blue', alpha=.7)
-    ax.legend(); ax.set_title('images and texts, first two principal components')
+    fig, ax = plt.subplots(figsize=figsize)
+    dots = [colour.get(l, 'grey') for l in image_labels] if image_labels is not None else 'grey'
+    ax.scatter(pts[:n, 0], pts[:n, 1], c=dots, alpha=.6)
+    ax.scatter(pts[n:, 0], pts[n:, 1], c=[colour[t] for t in texts], marker='X', s=140, edgecolors='k')
+    for i, t in enumerate(texts): ax.annotate(t, pts[n + i], xytext=(6, 6), textcoords='offset points', fontsize=9)
+    ax.legend(handles=[Line2D([], [], ls='', marker='o', color='grey', label='image'),
+                       Line2D([], [], ls='', marker='X', color='grey', mec='k', ms=10, label='text')])
+    ax.set_xlabel(f'principal component 1 ({share[0]:.0%} of the variance)')
+    ax.set_ylabel(f'principal component 2 ({share[1]:.0%} of the variance)')
+    ax.set_title('images and texts, first two principal components')
     return fig, pts
