@@ -333,6 +333,35 @@ def read_state_dict(path: Union[str, Path],            # a TorchScript archive, 
             if v.is_floating_point() and v.dtype != dtype: sd[k] = v.to(dtype)
     return sd
 
+# %% ../nbs/07_load.ipynb #343cce5c
+def _graph_nodes(block):
+    "Every node of a TorchScript graph or block, nested blocks included."
+    for node in block.nodes():
+        yield node
+        for inner in node.blocks(): yield from _graph_nodes(inner)
+
+def _half_dtype_inputs(node) -> List[int]:
+    "Positions of a node's `dtype` inputs (per its schema, e.g. `aten::to`, `aten::zeros`) that are the constant 5 (half)."
+    if not node.kind().startswith('aten::'): return []
+    try: names = [a.name for a in torch._C.parse_schema(node.schema()).arguments]
+    except RuntimeError: return []
+    consts = [(i, node.inputsAt(i).node()) for i, n in enumerate(names) if n == 'dtype' and i < node.inputsSize()]
+    return [i for i, c in consts if c.kind() == 'prim::Constant' and c.hasAttribute('value') and c.kindOf('value') == 'i' and c.i('value') == 5]
+
+def _patch_archive(archive: torch.jit.ScriptModule, device: torch.device) -> torch.jit.ScriptModule:
+    "Retarget a traced archive's graphs, as OpenAI's `load` does: device constants -> `device`; on the CPU, fp16 casts -> fp32."
+    for module in archive.modules():
+        for method in module._c._method_names():
+            graph = module._c._get_method(method).graph
+            for node in list(_graph_nodes(graph)):
+                if node.kind() == 'prim::Constant' and node.output().type().kind() == 'DeviceObjType':
+                    node.s_('value', str(device))            # torch.device("cuda:0"), baked in by tracing on a GPU
+                elif device.type == 'cpu':
+                    for i in _half_dtype_inputs(node):       # a fresh constant: the pooled 5 may be a dimension elsewhere
+                        fp32 = graph.create('prim::Constant'); fp32.i_('value', 6); fp32.output().setType(node.inputsAt(i).type())
+                        fp32.insertBefore(node); node.replaceInput(i, fp32.output())
+    return archive.float() if device.type == 'cpu' else archive
+
 # %% ../nbs/07_load.ipynb #cd0f12dc
 MEAN = (0.48145466, 0.4578275, 0.40821073)
 STD = (0.26862954, 0.26130258, 0.27577711)
@@ -410,8 +439,8 @@ def load_model(name_or_path: Union[str, Path],                   # a name from `
     path = _resolve_checkpoint(str(name_or_path), download_root)
     if jit:
         if _is_torchscript(path):
-            archive = _jit_load(path, device).eval()
-            if device.type == 'cpu': archive = archive.float()
+            archive = _patch_archive(_jit_load(path, device).eval(), device)
+            if not hasattr(archive, 'input_resolution'): raise ValueError(f'{path} is a TorchScript archive, but not a CLIP one (no input_resolution).')
             return archive, image_transform(int(archive.input_resolution.item()))
         warnings.warn(f'{path} is not a TorchScript archive; loading it as a state dict instead (jit=False).')
     if device.type == 'cuda': model = convert_weights(build_model(read_state_dict(path)))  # fp16, as OpenAI's
