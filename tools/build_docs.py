@@ -1,0 +1,163 @@
+"""Build the documentation website into `_docs/`, offline, from nbdev's own processed notebooks.
+
+    .venv/bin/python tools/build_docs.py            # re-process the notebooks that changed, then render
+    .venv/bin/python tools/build_docs.py --force    # re-process every notebook
+    .venv/bin/python tools/check_site.py            # then look at it in a headless browser
+
+With quarto installed, `nbdev_preview` and `nbdev_docs` build the site from the same processed notebooks; quarto
+cannot be installed here, so this script does what `nbdev_docs` does, without quarto:
+1. nbdev's preparation: `nbs/nbdev.yml` from settings.ini, `clip_nbdev/_modidx.py`, `nbs/sidebar.yml`;
+2. nbdev's processing (`nbdev.serve.proc_nbs` with nbdev's `FilterDefaults`: `show_doc` entries for exported
+   names, `#| hide`/`#| export` cells dropped, export and import cells executed) into `_proc/`, one fresh
+   process per notebook; every notebook that fails is named with its traceback, then the build fails;
+3. smalldocs (pure Python) renders `_proc/` as a website, reading nbdev's `_quarto.yml`, `nbdev.yml` and
+   `sidebar.yml`; pages get nbdev's names (`tokenizer.html`, as quarto writes them, so nbdev's links work);
+4. after rendering: nbdev's absolute links to this site become relative (the site works from any folder or
+   server) and TeX becomes MathML (maths is shown without the KaTeX scripts smalldocs loads from a CDN).
+Unlike `nbdev_docs`, it never runs `pip install` and never calls quarto. Needs Python >= 3.11 (smalldocs).
+"""
+import argparse, html, json, os, re, shutil, subprocess, sys, tempfile, time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+os.chdir(ROOT)
+os.environ.setdefault('MPLBACKEND', 'Agg')
+
+import nbdev.doclinks, nbdev.serve, nbdev.serve_drv
+from nbdev.config import get_config
+from nbdev.quarto import nbdev_sidebar, refresh_quarto_yml
+from latex2mathml.converter import convert as tex2mathml
+
+# smalldocs says so for every nbdev project: nbdev's _quarto.yml asks for these quarto-only outputs
+KNOWN_WARNINGS = ('format commonmark is not built', 'format.html.keep-md is ignored')
+MATH = re.compile(r'<span class="math (inline|display)">\\[(\[](.*?)\\[)\]]</span>', re.S)
+KATEX = re.compile(r'\s*<(?:link|script)[^>]*katex[^>]*>(?:</script>)?')
+SHOW_DOC = re.compile(r'<div class="cell-output cell-output-display cell-output-markdown">\s*<hr\s*/?>')
+
+
+def process(nbs: Path, n_workers: int, force: bool) -> Path:
+    "Run nbdev's `proc_nbs` into `_proc/`, one fresh process per notebook; fail naming every notebook that fails."
+    failures = []
+
+    def run_all(f, items, n_workers=2, pause=0, **kwargs):  # stands in for fastcore's `parallel` in `proc_nbs`
+        items = list(items)
+        with ProcessPoolExecutor(max(1, min(n_workers, len(items))), mp_context=get_context('spawn'),
+                                 max_tasks_per_child=1) as ex:
+            futures = {ex.submit(f, o): o for o in items}
+            for fut in as_completed(futures):
+                src, err = futures[fut][0], fut.exception()
+                print(f"   {'FAILED' if err else 'processed'} {src.relative_to(ROOT)}", flush=True)
+                if err: failures.append((src, err))
+        return []
+
+    real, nbdev.serve.parallel = nbdev.serve.parallel, run_all
+    try: cache = nbdev.serve.proc_nbs(nbs, n_workers=n_workers, force=force)
+    finally: nbdev.serve.parallel = real
+    if failures:
+        for src, err in failures:
+            cause = getattr(err, '__cause__', None)
+            print(f'\n--- nbdev could not process {src.relative_to(ROOT)}:\n{cause or ""}\n{err}')
+        names = ', '.join(str(s.relative_to(ROOT)) for s, _ in failures)
+        sys.exit(f'\nbuild_docs: nbdev\'s processing failed for {names} (so would `nbdev_docs`). It runs only export '
+                 'cells and cells with an import: keep imports in cells of their own, and make such cells need no '
+                 'other cell.')
+    return cache
+
+
+def frontmatter(nb: dict) -> dict:
+    "The YAML of the raw front-matter cell nbdev's processing puts first."
+    cell = nb['cells'][0] if nb['cells'] else {}
+    src = ''.join(cell.get('source', ''))
+    if cell.get('cell_type') != 'raw' or not src.startswith('---'): return None
+    return yaml.safe_load(src.strip().strip('-')) or {}
+
+
+def stage(cache: Path, nbs: Path, dest: Path) -> dict:
+    "Copy the processed notebooks of the sidebar into `dest`, named as quarto names their pages; the name map."
+    sidebar = yaml.safe_load((nbs / 'sidebar.yml').read_text())
+    entries = sidebar['website']['sidebar']['contents']
+    for name in ('_quarto.yml', 'nbdev.yml', 'styles.css'): shutil.copy2(cache / name, dest / name)
+    renames = {}
+    for entry in entries:
+        out = (frontmatter(json.loads((cache / entry).read_text(encoding='utf-8'))) or {}).get('output-file')
+        renames[entry] = str(Path(out or Path(entry).with_suffix('.html').name).with_suffix('.ipynb'))
+    for entry in entries:
+        nb = json.loads((cache / entry).read_text(encoding='utf-8'))
+        fm = frontmatter(nb)
+        if fm is not None:  # smalldocs names a page after its source, so the source gets quarto's page name instead
+            fm.pop('output-file', None)
+            nb['cells'][0]['source'] = '---\n' + yaml.safe_dump(fm, sort_keys=False, allow_unicode=True) + '---\n'
+        for cell in nb['cells'][1:]:
+            if cell['cell_type'] != 'markdown': continue
+            src = ''.join(cell['source'])
+            for old, new in renames.items(): src = src.replace(f']({old}', f']({new}')  # links between pages
+            cell['source'] = src
+        (dest / renames[entry]).write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding='utf-8')
+    sidebar['website']['sidebar']['contents'] = [renames[e] for e in entries]
+    (dest / 'sidebar.yml').write_text(yaml.safe_dump(sidebar, sort_keys=False))
+    return renames
+
+
+def render(site: Path):
+    "Render the staged project with smalldocs; its warnings are printed, except the two every nbdev project gets."
+    smalldocs = Path(sys.executable).parent / 'smalldocs'
+    r = subprocess.run([str(smalldocs if smalldocs.exists() else 'smalldocs'), 'render', '--quiet', str(site)],
+                       capture_output=True, text=True)
+    for line in (r.stdout + r.stderr).splitlines():
+        if line.strip() and not any(k in line for k in KNOWN_WARNINGS): print('   smalldocs:', line)
+    if r.returncode: sys.exit(f'build_docs: smalldocs failed (exit {r.returncode})')
+
+
+def math_html(m: re.Match) -> str:
+    "One `\\(...\\)` or `\\[...\\]` span as MathML."
+    kind, tex = m.group(1), html.unescape(m.group(2))
+    return (f'<span class="math {kind}">'
+            f'{tex2mathml(tex, display="block" if kind == "display" else "inline")}</span>')
+
+
+def postprocess(out: Path, site_url: str) -> tuple[int, int]:
+    "Relative links for nbdev's absolute ones, MathML for TeX; the number of pages and of API entries."
+    pages = sorted(out.glob('*.html'))
+    n_api = 0
+    for page in pages:
+        text = page.read_text(encoding='utf-8')
+        text = text.replace(f'href="{site_url}/', 'href="')
+        text = MATH.sub(math_html, text)
+        if not MATH.search(text): text = KATEX.sub('', text)  # every formula is MathML now: no CDN scripts
+        n_api += len(SHOW_DOC.findall(text))
+        page.write_text(text, encoding='utf-8')
+    return len(pages), n_api
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--force', action='store_true', help='re-process every notebook, not only those that changed')
+    ap.add_argument('--n_workers', type=int, default=2, help='notebooks processed in parallel')
+    args = ap.parse_args()
+    start, cfg = time.time(), get_config()
+    nbs, docs = cfg.nbs_path, cfg.doc_path
+    print('== nbdev: nbdev.yml, _modidx.py, sidebar.yml')
+    refresh_quarto_yml()
+    nbdev.doclinks._build_modidx()
+    nbdev_sidebar.__wrapped__(path=nbs)
+    print(f'== nbdev: processing the notebooks into _proc/ ({args.n_workers} at a time)')
+    cache = process(nbs, args.n_workers, args.force)
+    print('== smalldocs: rendering')
+    with tempfile.TemporaryDirectory(prefix='clip_nbdev-docs-') as tmp:
+        site = Path(tmp)
+        stage(cache, nbs, site)
+        render(site)
+        out = site / docs.name
+        n_pages, n_api = postprocess(out, f"{cfg.doc_host.rstrip('/')}{cfg.doc_baseurl.rstrip('/')}")
+        shutil.rmtree(docs, ignore_errors=True)
+        shutil.copytree(out, docs)
+    print(f'built {docs.relative_to(ROOT)}/: {n_pages} pages, {n_api} API entries, in {time.time() - start:.0f} s')
+    print(f'preview: .venv/bin/python -m http.server -d {docs.relative_to(ROOT)} 8000  (then http://127.0.0.1:8000)')
+
+
+if __name__ == '__main__':
+    main()
