@@ -12,7 +12,7 @@ import importlib
 _MODULES = ('tokenizer', 'attention', 'vit', 'resnet', 'text', 'model', 'load', 'data', 'train', 'bundled',
             'inference', 'visualize', 'cli')  # the chapters' modules, in course order
 
-def __getattr__(name: str):
+def __getattr__(name: str):  # a chapter's module (`load`) or a name in a chapter's `__all__` (`load_model`)
     "A public name of any chapter's module, imported on first use."
     if name in _MODULES: return importlib.import_module(f'{__name__}.{name}')  # a chapter's module itself
     if not name.startswith('_'):
@@ -24,4 +24,5 @@ def __getattr__(name: str):
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
 
 def __dir__():
+    "The package's own names, the chapters' modules and every chapter's public names: what `dir()` and tab completion list."
     return sorted(set(globals()) | set(_MODULES) | {n for m in _MODULES for n in importlib.import_module(f'{__name__}.{m}').__all__})
