@@ -26,6 +26,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 os.chdir(ROOT)
 os.environ.setdefault('MPLBACKEND', 'Agg')
+# the processing imports this checkout's clip_nbdev (as nbdev_test does), whatever is installed
+sys.path.insert(0, str(ROOT))
+os.environ['PYTHONPATH'] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get('PYTHONPATH')]))
 
 import nbdev.doclinks, nbdev.serve, nbdev.serve_drv
 from nbdev.config import get_config
