@@ -4,11 +4,12 @@
 
 # %% auto #0
 __all__ = ['BPE_FILE', 'N_MERGES', 'SOT', 'EOT', 'PRE_TOKEN', 'bytes_to_unicode', 'get_pairs', 'default_bpe', 'load_merges',
-           'basic_clean', 'whitespace_clean', 'clean', 'SimpleTokenizer', 'tokenize', 'underscored', 'hyphen_flags',
-           'clip_tokenize_cli']
+           'basic_clean', 'whitespace_clean', 'clean', 'merge_symbols', 'SimpleTokenizer', 'tokenize', 'underscored',
+           'hyphen_flags', 'clip_tokenize_cli']
 
 # %% ../nbs/01_tokenizer.ipynb #cd7441bd
 import gzip
+import heapq
 import html
 import inspect
 import sys
@@ -81,6 +82,30 @@ PRE_TOKEN = regex.compile(
     r"""<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+""",
     regex.IGNORECASE)
 
+# %% ../nbs/01_tokenizer.ipynb #69a507a8
+def merge_symbols(symbols: Sequence[str],                 # a pre-token's byte symbols, `</w>` on the last
+                  ranks: Dict[Tuple[str, str], int],      # merge -> rank (lower merges first)
+                 ) -> List[str]:
+    "OpenAI's greedy BPE rounds (lowest-rank pair, every occurrence left to right) in O(n log n): a heap over a linked list."
+    n = len(symbols)
+    sym, nxt, prv, alive = list(symbols), list(range(1, n + 1)), list(range(-1, n - 1)), [True] * n
+    heap = [(ranks[p], i) for i, p in enumerate(zip(sym[:-1], sym[1:])) if p in ranks]
+    heapq.heapify(heap)
+    def push(i: int):   # the pair starting at symbol i, if it is a merge
+        if i >= 0 and alive[i] and nxt[i] < n and (sym[i], sym[nxt[i]]) in ranks:
+            heapq.heappush(heap, (ranks[sym[i], sym[nxt[i]]], i))
+    while heap:
+        rank, merged = heap[0][0], []
+        while heap and heap[0][0] == rank:                   # one round: this pair's occurrences, left to right
+            _, i = heapq.heappop(heap)
+            if not alive[i] or nxt[i] >= n or ranks.get((sym[i], sym[nxt[i]])) != rank: continue   # stale
+            j = nxt[i]
+            sym[i], alive[j], nxt[i] = sym[i] + sym[j], False, nxt[j]   # i absorbs j
+            if nxt[j] < n: prv[nxt[j]] = i
+            merged.append(i)
+        for i in merged: push(prv[i]); push(i)              # new pairs compete from the next round on
+    return [s for s, keep in zip(sym, alive) if keep]
+
 # %% ../nbs/01_tokenizer.ipynb #f051c733
 class SimpleTokenizer:
     "OpenAI CLIP's byte-level BPE tokenizer: `encode` text to ids and `decode` ids to text."
@@ -103,18 +128,7 @@ class SimpleTokenizer:
     def bpe(self, token: str) -> str:
         "Merge the byte symbols of one pre-token; returns the pieces separated by spaces."
         if token in self.cache: return self.cache[token]
-        word, ranks = [*token[:-1], token[-1] + '</w>'], self.bpe_ranks
-        while len(word) > 1:
-            rank, pair = min((ranks.get(p, N_MERGES), p) for p in zip(word[:-1], word[1:]))
-            if rank == N_MERGES: break  # no known pair left
-            merged, i = [], 0
-            while i < len(word):
-                if i + 1 < len(word) and (word[i], word[i + 1]) == pair:
-                    merged.append(word[i] + word[i + 1]); i += 2
-                else:
-                    merged.append(word[i]); i += 1
-            word = merged
-        self.cache[token] = ' '.join(word)
+        self.cache[token] = ' '.join(merge_symbols([*token[:-1], token[-1] + '</w>'], self.bpe_ranks))
         return self.cache[token]
 
     def symbols(self, token: str) -> str:
@@ -193,8 +207,8 @@ def hyphen_flags(cli: Callable) -> Callable:
     def _f(*args, **kwargs):
         if args or kwargs: return cli(*args, **kwargs)  # called from Python
         p = anno_parser(func)
-        p.epilog = 'Options may also be spelled with hyphens, e.g. --' + next(
-            (n.replace('_', '-') for n in inspect.signature(func).parameters if '_' in n), 'an-option') + '.'
+        example = next((n for n in inspect.signature(func).parameters if '_' in n), None)
+        if example: p.epilog = f"Options may also be spelled with hyphens: --{example.replace('_', '-')} for --{example}."
         ns = vars(p.parse_args(underscored(sys.argv[1:], inspect.signature(func).parameters)))
         ns.pop('pdb', None); ns.pop('xtra', None)
         return func(**ns)
