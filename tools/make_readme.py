@@ -5,6 +5,9 @@
 
 Hidden cells (`#| hide`) are dropped, `#|` directive lines are removed, and stored outputs are kept, so
 execute the notebook (e.g. in JupyterLab) before regenerating when its code changed.
+
+The notebook runs from `nbs/`, the README's readers from the repository root: in code cells, quoted paths that
+start with `../` (`"../data/shapes/red_circle.png"`) are written without it (`"data/shapes/red_circle.png"`).
 """
 import copy, re, sys
 from pathlib import Path
@@ -14,6 +17,7 @@ from nbconvert import MarkdownExporter
 
 ROOT = Path(__file__).resolve().parent.parent
 DIRECTIVE = re.compile(r'^\s*#\s*\|')
+PARENT_PATH = re.compile(r'''(["'])\.\./''')  # a quoted path relative to nbs/
 
 
 def render(nb_path=ROOT / 'nbs' / 'index.ipynb') -> str:
@@ -26,6 +30,7 @@ def render(nb_path=ROOT / 'nbs' / 'index.ipynb') -> str:
         if cell.cell_type == 'code' and any(re.search(r'\|\s*hide\b', d) for d in directives): continue
         cell.source = '\n'.join(l for l in lines if not DIRECTIVE.match(l)).strip('\n')
         if cell.cell_type == 'code' and not cell.source: continue
+        if cell.cell_type == 'code': cell.source = PARENT_PATH.sub(r'\1', cell.source)  # paths from the repository root
         cells.append(cell)
     nb.cells = cells
     nb.metadata['language_info'] = {'name': 'python'}  # fences code as ```python
