@@ -62,9 +62,12 @@ def process(nbs: Path, n_workers: int, force: bool) -> Path:
     finally: nbdev.serve.parallel = real
     if failures:
         for src, err in failures:
-            cause = getattr(err, '__cause__', None)
-            print(f'\n--- nbdev could not process {src.relative_to(ROOT)}:\n{cause or ""}\n{err}')
-        names = ', '.join(str(s.relative_to(ROOT)) for s, _ in failures)
+            print(f'\n--- nbdev could not process {src.relative_to(ROOT)}:\n{getattr(err, "__cause__", None) or err}')
+            where = re.search(r'in cell \d+ :\n(.*)', str(err), re.S)  # nbdev names the cell by its processed index
+            ids = [c.get('id') for c in json.loads(src.read_text(encoding='utf-8'))['cells']
+                   if where and ''.join(c['source']).strip() == where.group(1).strip()]
+            if ids: print(f'--- the failing cell of {src.relative_to(ROOT)}: id {", ".join(map(str, ids))}')
+        names = ', '.join(sorted(str(s.relative_to(ROOT)) for s, _ in failures))
         sys.exit(f'\nbuild_docs: nbdev\'s processing failed for {names} (so would `nbdev_docs`). It runs only export '
                  'cells and cells with an import: keep imports in cells of their own, and make such cells need no '
                  'other cell.')
