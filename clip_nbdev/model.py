@@ -16,7 +16,7 @@ from torch import nn
 
 from .attention import Attention
 from .resnet import ModifiedResNet
-from .text import TextEncoder
+from .text import TextEncoder, is_capturing
 from .vit import VisionTransformer
 
 # %% ../nbs/06_clip.ipynb #269fbe1a
@@ -99,7 +99,11 @@ class CLIP(TextEncoder):
         return self.visual.conv1.weight.dtype
 
     def encode_image(self, image: torch.Tensor) -> torch.Tensor:
-        "Image embeddings `(B, embed_dim)` of preprocessed images `(B, 3, R, R)`."
+        "Image embeddings `(B, embed_dim)` of preprocessed images `(B, 3, R, R)`; other shapes are an error naming R."
+        R = self.visual.input_resolution
+        if not is_capturing() and (image.dim() != 4 or image.shape[1] != 3 or tuple(image.shape[-2:]) != (R, R)):
+            raise ValueError(f"encode_image takes preprocessed images of shape (B, 3, {R}, {R}) (this model's resolution is "
+                             f"{R} px), not {tuple(image.shape)}: use the `preprocess` that `load_model` returns.")
         return self.visual(image.to(self.dtype))
 
     def forward(self, image: torch.Tensor,  # (N, 3, R, R) preprocessed images
