@@ -38,6 +38,7 @@ from latex2mathml.converter import convert as tex2mathml
 # smalldocs says so for every nbdev project: nbdev's _quarto.yml asks for these quarto-only outputs
 KNOWN_WARNINGS = ('format commonmark is not built', 'format.html.keep-md is ignored')
 MATH = re.compile(r'<span class="math (inline|display)">\\[(\[](.*?)\\[)\]]</span>', re.S)
+TEXT = re.compile(r'(\\(?:text|textrm|textit|textbf|mbox)\{)([^{}]*)\}')
 KATEX = re.compile(r'\s*<(?:link|script)[^>]*katex[^>]*>(?:</script>)?')
 SHOW_DOC = re.compile(r'<div class="cell-output cell-output-display cell-output-markdown">\s*<hr\s*/?>')
 
@@ -121,6 +122,7 @@ def render(site: Path):
 def math_html(m: re.Match) -> str:
     "One `\\(...\\)` or `\\[...\\]` span as MathML."
     kind, tex = m.group(1), html.unescape(m.group(2))
+    tex = TEXT.sub(lambda t: t.group(1) + re.sub(r'\\([_%&#$])', r'\1', t.group(2)) + '}', tex)  # latex2mathml keeps \_ in \text
     return (f'<span class="math {kind}">'
             f'{tex2mathml(tex, display="block" if kind == "display" else "inline")}</span>')
 

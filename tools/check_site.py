@@ -47,7 +47,8 @@ PAGE_JS = r"""async () => {
     errors: document.querySelectorAll('.cell-output-error').length,
     traceback: document.body.innerText.includes('Traceback (most recent call last)'),
     outputs,
-    rawMath: [...document.querySelectorAll('span.math')].filter(s => !s.querySelector('math')).map(s => s.innerText.slice(0, 60)),
+    rawMath: [...document.querySelectorAll('span.math')].filter(s => !s.querySelector('math') || /\\[A-Za-z_]/.test(s.textContent))
+                .map(s => s.textContent.slice(0, 60)),
     api: apiHeads.map(h => ({id: h.id, text: h.innerText.trim()})),
   };
 }"""
