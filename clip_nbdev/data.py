@@ -107,6 +107,21 @@ class ImageTextDataset(Dataset):
                               f'skip_bad=True to drop such pairs.') from e
         return self.preprocess(image), self.tokens[i].clone()
 
+# %% ../nbs/08_data.ipynb #35628376
+def _csv_records(path: Path, delimiter: str):
+    "Yield `(line where the record starts, fields)` for each non-blank record, by the csv module's rules (strict)."
+    with open(path, newline='', encoding='utf-8-sig') as f:  # newline='': quoted fields may hold line breaks
+        reader, start = csv.reader(f, delimiter=delimiter, strict=True), 1
+        while True:
+            try: fields = next(reader)
+            except StopIteration: return
+            except csv.Error as e:
+                hint = 'a quote opened here is never closed' if 'end of data' in str(e) else 'quote fields that hold quotes'
+                raise ValueError(f'{path}, line {start}: not valid CSV ({e}); {hint} (a quote inside a quoted field '
+                                 f'is written twice: "say ""cheese""").') from None
+            if fields: yield start, fields
+            start = reader.line_num + 1
+
 # %% ../nbs/08_data.ipynb #ff12182e
 def read_pairs(path: Union[str, Path],       # a CSV or TSV file with a header row
                image_col: str = 'image',      # the column holding image paths (relative to the file's folder, or absolute)
@@ -117,21 +132,24 @@ def read_pairs(path: Union[str, Path],       # a CSV or TSV file with a header r
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f'No such captions file: {path}')
     if delimiter is None: delimiter = '\t' if path.suffix.lower() == '.tsv' else ','
-    with open(path, newline='', encoding='utf-8-sig') as f:
-        reader = csv.DictReader(f, delimiter=delimiter)
-        found = reader.fieldnames or []
-        for col in (image_col, caption_col):
-            if col not in found:
-                raise ValueError(f'{path} has no column {col!r}; columns found: {found}. Add a header row naming the '
-                                 f'columns, or pass image_col=/caption_col= with the names yours uses.')
-        pairs = []
-        for row in reader:
-            image, caption = row[image_col], row[caption_col]
-            if image is None or caption is None:
-                raise ValueError(f'{path}, line {reader.line_num}: the row has fewer fields than the header {found}; '
-                                 f'fix that line (quote captions that contain {delimiter!r}).')
-            image = Path(image)
-            pairs.append((str(image if image.is_absolute() else path.parent / image), caption))
+    records = _csv_records(path, delimiter)
+    _, header = next(records, (1, None))
+    if header is None: raise ValueError(f'{path} is empty; it needs a header row naming the columns, then one row per pair.')
+    for col in (image_col, caption_col):
+        if header.count(col) != 1:
+            raise ValueError(f'{path} has {"no" if col not in header else "more than one"} column {col!r}; columns found: '
+                             f'{header}. Name each column once in the header row, or pass image_col=/caption_col=.')
+    i, c, pairs = header.index(image_col), header.index(caption_col), []
+    for line, fields in records:
+        if len(fields) != len(header):
+            fix = (f'quote a caption that contains {delimiter!r} ("a red square, small")' if len(fields) > len(header)
+                   else 'give the row every column of the header')
+            raise ValueError(f'{path}, line {line}: {len(fields)} fields where the header has {len(header)} {header}; '
+                             f'{fix}. Nothing was read.')
+        empty = [name for name, k in ((image_col, i), (caption_col, c)) if not fields[k].strip()]
+        if empty: raise ValueError(f'{path}, line {line}: empty {empty[0]!r}; every pair needs an image and a caption.')
+        image = Path(fields[i])
+        pairs.append((str(image if image.is_absolute() else path.parent / image), fields[c]))
     return pairs
 
 # %% ../nbs/08_data.ipynb #db9866b1
