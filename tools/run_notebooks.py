@@ -8,8 +8,10 @@ then the total, and ends with `N passed, N failed`. Usage, from the repository r
     .venv/bin/python tools/run_notebooks.py --path nbs/13_cli.ipynb  # one notebook (or a folder)
 
 A notebook also fails if it leaves files behind: the kernels get a private TMPDIR (where `tempfile` writes), which
-must be empty when each notebook ends, and `git status --porcelain` must not gain untracked files (in a working tree
-shared with other people, files they create meanwhile count too: run it in a clean clone, as CI does). Warnings printed on a
+must be empty when each notebook ends, and `git status --porcelain` must not gain untracked files (in a working
+tree shared with other people, files they create meanwhile count too: run it in a clean clone, as CI does). One
+exception, noted under the notebook's line: torch's own empty per-user cache folder `torchinductor_<user>`, which
+torch makes on the first `torch.utils.checkpoint` call and reuses, like ~/.cache. Warnings printed on a
 cell's stderr (e.g. `TqdmWarning: IProgress not found`) are listed under the notebook's line. Executed notebooks
 are not written anywhere.
 """
@@ -50,6 +52,11 @@ def stderr_warnings(nb) -> list:
     return found
 
 
+def _torch_cache(p: Path) -> bool:
+    "An empty `torchinductor_<user>` folder: torch's per-user compile cache, made on the first `torch.utils.checkpoint` call."
+    return p.is_dir() and p.name.startswith('torchinductor_') and not any(p.iterdir())
+
+
 def run_one(path: Path, timeout: int, kernel: str, tmp: Path):
     "Execute `path` in a fresh kernel from nbs/; return (error message or None, seconds, warnings)."
     nb = nbformat.read(path, as_version=4)
@@ -68,10 +75,11 @@ def run_one(path: Path, timeout: int, kernel: str, tmp: Path):
             err = f'cell {idx} (id {nb.cells[idx].get("id")}): {err}\n{src}'
     except DeadKernelError as e: err = f'the kernel died: {e}'
     secs = time.time() - start
-    left = sorted(str(p.relative_to(tmp)) for p in tmp.rglob('*'))
+    left = sorted(str(p.relative_to(tmp)) for p in tmp.rglob('*') if not _torch_cache(p))
+    cache = [(-1, f"torch made its empty cache folder {p.name} (not counted as left behind)") for p in tmp.iterdir() if _torch_cache(p)]
     if left and err is None: err = f'left {len(left)} file(s) in its temporary folder: {", ".join(left[:5])}'
     for p in tmp.iterdir(): shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
-    return err, secs, stderr_warnings(nb)
+    return err, secs, stderr_warnings(nb) + cache
 
 
 def main():
@@ -93,7 +101,7 @@ def main():
             before |= set(new)
             print(f"{'FAIL' if err else 'PASS'} {f.relative_to(ROOT) if f.is_relative_to(ROOT) else f} ({secs:.0f} s)", flush=True)
             if err: print('    ' + err, flush=True); failed.append(f)
-            for i, w in warns: print(f'    warning on stderr, cell {i}: {w}', flush=True)
+            for i, w in warns: print(f'    note: {w}' if i < 0 else f'    warning on stderr, cell {i}: {w}', flush=True)
     finally: shutil.rmtree(tmp, ignore_errors=True)
     print(f'total {time.time() - start:.0f} s for {len(files)} notebooks')
     print(f'{len(files) - len(failed)} passed, {len(failed)} failed')
