@@ -8,7 +8,8 @@ __all__ = ['tower_groups', 'FrozenStatsBatchNorm2d', 'lock_tower', 'accumulated_
 
 # %% ../nbs/09b_finetune.ipynb #c71ea918
 import warnings
-from typing import Dict, List, Optional, Sequence, Tuple
+from contextlib import nullcontext
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -65,6 +66,7 @@ def lock_tower(model: CLIP,                  # changed in place
 # %% ../nbs/09b_finetune.ipynb #285254dc
 def accumulated_backward(features: nn.Module,   # returns (normalised image rows, text rows, logit scale), e.g. `ContrastiveFeatures`
                          micro_batches: Sequence[Tuple[torch.Tensor, torch.Tensor]],  # K (images, token ids) pairs
+                         backward: Callable[[torch.Tensor], None] = torch.Tensor.backward,  # e.g. a GradScaler's scaled backward
                         ) -> torch.Tensor:
     "Backpropagate the contrastive loss of all micro-batches together, one micro-batch's graph at a time; returns the loss."
     with torch.no_grad():
@@ -76,7 +78,8 @@ def accumulated_backward(features: nn.Module,   # returns (normalised image rows
         img, txt = gather_features(img, txt)                                          # (N, E): every process's rows
         logits = (scale if k == 0 else scale.detach()) * img @ txt.t()                # the temperature's gradient once
         loss = clip_loss(logits, logits.t())
-        loss.backward()
+        last = k == len(micro_batches) - 1   # under DDP, gradients are all-reduced once, after the last micro-batch
+        with nullcontext() if last or not hasattr(features, 'no_sync') else features.no_sync(): backward(loss)
     return loss.detach()
 
 # %% ../nbs/09b_finetune.ipynb #45f54c18

@@ -5,13 +5,16 @@
 # %% auto #0
 __all__ = ['PRESETS', 'clip_loss', 'TrainConfig', 'param_groups', 'cosine_schedule', 'ContrastiveFeatures', 'gather_features',
            'contrastive_step', 'local_batch_size', 'atomic_save', 'setup_distributed', 'autocast_settings',
-           'clip_pretrain', 'plot_history', 'clip_train', 'ddp_equivalence_check']
+           'check_config', 'prepare_model', 'make_optimizer', 'run_signature', 'resume_checkpoint', 'optimizer_step',
+           'validate', 'save_weights', 'clip_pretrain', 'plot_history', 'clip_train', 'ddp_equivalence_check']
 
 # %% ../nbs/09_pretrain.ipynb #d01ab468
+import hashlib
 import json
 import math
 import os
 import random
+import sys
 import time
 import warnings
 from contextlib import nullcontext
@@ -25,12 +28,14 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
+from fastcore.basics import patch
 from fastcore.script import Param, call_parse, store_true
 from tqdm.auto import tqdm
 
 from .data import ImageTextDataset, class_prompts, make_synthetic
-from .load import image_transform
+from .load import image_transform, load_model
 from .model import CLIP, CLIPConfig
+from .tokenizer import hyphen_flags
 
 # %% ../nbs/09_pretrain.ipynb #c5942679
 def clip_loss(logits_per_image: torch.Tensor,  # (N, N): image i against caption j
@@ -73,6 +78,16 @@ class TrainConfig:
     max_steps: int = 0             # stop (with a checkpoint) after this many steps in total; 0 = no limit
     progress: bool = True          # show a tqdm bar
     device: Optional[str] = None   # default: cuda if available, else cpu
+    accum_steps: int = 1           # micro-batches per step; the loss still covers the whole batch (`accumulated_backward`, 9b)
+    lock_image: bool = False       # freeze the image tower (LiT), all but `lock_image_unlocked_groups` last groups (9b)
+    lock_image_unlocked_groups: int = 0  # image-tower groups (blocks) left trainable at the output end
+    lock_text: bool = False        # freeze the text tower, all but `lock_text_unlocked_groups` last groups
+    lock_text_unlocked_groups: int = 0   # text-tower groups left trainable at the output end
+    freeze_bn_stats: bool = True   # a locked ResNet tower's BatchNorms keep their running statistics
+    freeze_logit_scale: bool = False  # keep the temperature fixed (common when fine-tuning)
+    val_every: int = 0             # with validation pairs: steps between evaluations; 0 = at the end of each epoch
+    best_metric: str = 'val_loss'  # kept in `out_dir/best.pt`: 'val_loss' (lower is better) or a recall/zero-shot key
+    tensorboard: bool = False      # also log to `out_dir/tensorboard` (needs the `tensorboard` package)
 
 # %% ../nbs/09_pretrain.ipynb #2e710a8b
 def param_groups(model: nn.Module, weight_decay: float) -> List[dict]:
@@ -170,121 +185,310 @@ def autocast_settings(precision: str, device: torch.device) -> Tuple[Optional[to
     if precision == 'fp16' and device.type != 'cuda': raise ValueError("precision='fp16' needs a CUDA device; use 'bf16' on the CPU")
     return (torch.bfloat16, False) if precision == 'bf16' else (torch.float16, True)
 
-# %% ../nbs/09_pretrain.ipynb #ae91cc8d
-def _make_model(model: Union[str, CLIPConfig, CLIP]) -> CLIP:
+# %% ../nbs/09_pretrain.ipynb #003581f6
+_RESUME_APPLIES = {'lr', 'weight_decay', 'grad_clip', 'checkpoint_every', 'max_steps', 'progress', 'num_workers',
+                   'device', 'output', 'out_dir', 'resume', 'val_every', 'best_metric', 'tensorboard', 'precision'}
+_HIGHER_IS_BETTER = ('image_to_text_R@', 'text_to_image_R@', 'zero_shot_top1')
+
+def check_config(cfg: TrainConfig,  # the settings of a run
+                 world: int = 1,    # processes under torchrun
+                ) -> int:
+    "Every setting checked before any file is touched (an error names each bad one); returns the micro-batch size."
+    bad = [f'{k}={getattr(cfg, k)} (at least {lo})' for k, lo in
+           [('epochs', 1), ('warmup_steps', 0), ('accum_steps', 1), ('checkpoint_every', 0), ('max_steps', 0), ('num_workers', 0),
+            ('val_every', 0), ('lock_image_unlocked_groups', 0), ('lock_text_unlocked_groups', 0), ('grad_clip', 0),
+            ('weight_decay', 0)] if not getattr(cfg, k) >= lo]
+    if not (cfg.lr > 0 and math.isfinite(cfg.lr)): bad.append(f'lr={cfg.lr} (a positive number)')
+    if cfg.precision not in ('auto', 'fp32', 'bf16', 'fp16'): bad.append(f"precision={cfg.precision!r} ('auto', 'fp32', 'bf16' or 'fp16')")
+    if cfg.best_metric != 'val_loss' and not cfg.best_metric.startswith(_HIGHER_IS_BETTER):
+        bad.append(f"best_metric={cfg.best_metric!r} ('val_loss', 'image_to_text_R@1', …, 'zero_shot_top1')")
+    if bad: raise ValueError('Invalid training settings: ' + '; '.join(bad) + '. Nothing was written.')
+    local = local_batch_size(cfg.batch_size, world)
+    if local % cfg.accum_steps:
+        raise ValueError(f'batch_size={cfg.batch_size} gives {local} pairs per process, which {cfg.accum_steps} micro-batches '
+                         f'(accum_steps) do not divide. Nothing was written.')
+    return local // cfg.accum_steps
+
+# %% ../nbs/09_pretrain.ipynb #b2cb354a
+def _make_model(model: Union[str, Path, CLIPConfig, CLIP]) -> CLIP:
+    "A preset, a config, a model, or any `load_model` name or checkpoint (the architecture read from its weights)."
     if isinstance(model, CLIP): return model
     if isinstance(model, CLIPConfig): return CLIP.from_config(model)
-    if model not in PRESETS: raise ValueError(f'Unknown preset {model!r}; presets: {list(PRESETS)}, or pass a CLIPConfig.')
-    return CLIP.from_config(PRESETS[model])
+    if str(model) in PRESETS: return CLIP.from_config(PRESETS[str(model)])
+    try: return load_model(model, device='cpu')[0]
+    except (ValueError, FileNotFoundError) as e: raise ValueError(f'{e} Or a preset: {list(PRESETS)}.') from e
 
+def prepare_model(model: CLIP, cfg: TrainConfig) -> CLIP:
+    "Gradient checkpointing, locked towers and a frozen temperature, as `cfg` asks."
+    from clip_nbdev.finetune import lock_tower   # chapter 9b
+    for tr in (model.transformer, getattr(model.visual, 'transformer', None)):
+        if tr is not None: tr.grad_checkpointing = cfg.grad_checkpointing
+    if cfg.lock_image: lock_tower(model, 'image', cfg.lock_image_unlocked_groups, cfg.freeze_bn_stats)
+    if cfg.lock_text: lock_tower(model, 'text', cfg.lock_text_unlocked_groups, cfg.freeze_bn_stats)
+    if cfg.freeze_logit_scale: model.logit_scale.requires_grad_(False)
+    if not any(p.requires_grad for p in model.parameters()): raise ValueError('Every parameter is locked: nothing would train.')
+    return model
+
+def make_optimizer(model: CLIP, cfg: TrainConfig, total_steps: int):
+    "AdamW over the trainable parameters (decay on matrices only) and the warm-up + cosine schedule."
+    optimizer = torch.optim.AdamW(param_groups(model, cfg.weight_decay), lr=cfg.lr, betas=cfg.betas, eps=cfg.eps)
+    return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, cosine_schedule(cfg.warmup_steps, total_steps))
+
+# %% ../nbs/09_pretrain.ipynb #e35fe9b7
+def run_signature(cfg: TrainConfig, data) -> dict:
+    "The settings that fix what a saved step means (resuming with others would silently change the run)."
+    sig = {k: v for k, v in asdict(cfg).items() if k not in _RESUME_APPLIES}
+    sig['betas'] = list(sig['betas'])
+    sig['n_pairs'] = len(data)
+    captions = getattr(data, 'captions', None)   # ImageTextDataset: the captions identify the data cheaply
+    if captions is not None: sig['captions_sha256'] = hashlib.sha256('\n'.join(map(str, captions)).encode()).hexdigest()
+    return sig
+
+def resume_checkpoint(path: Path, cfg: TrainConfig, signature: dict, model, optimizer, scheduler, scaler) -> dict:
+    "Load a checkpoint into the run, refusing one whose settings differ in meaning; new lr and weight decay applied."
+    ckpt = torch.load(path, map_location='cpu', weights_only=True)
+    saved = ckpt.get('signature')
+    if saved is not None and saved != signature:
+        diffs = [f'{k}: {saved.get(k)!r} then, {signature.get(k)!r} now' for k in sorted(set(saved) | set(signature)) if saved.get(k) != signature.get(k)]
+        raise ValueError(f'{path} was written by a run with other settings ({"; ".join(diffs)}): resuming would change what '
+                         f'its steps mean. Use the same settings, another out_dir, or resume=False (--no_resume) to start afresh.')
+    model.load_state_dict(ckpt['model']); optimizer.load_state_dict(ckpt['optimizer'])
+    scheduler.load_state_dict(ckpt['scheduler']); scaler.load_state_dict(ckpt['scaler'])
+    old = ckpt.get('train_config', {})
+    if old.get('lr', cfg.lr) != cfg.lr:   # the schedule continues from the new peak
+        scheduler.base_lrs = [cfg.lr] * len(scheduler.base_lrs)
+        for g, f in zip(optimizer.param_groups, scheduler.lr_lambdas): g['initial_lr'], g['lr'] = cfg.lr, cfg.lr * f(scheduler.last_epoch)
+    if old.get('weight_decay', cfg.weight_decay) != cfg.weight_decay: optimizer.param_groups[0]['weight_decay'] = cfg.weight_decay
+    changed = [f'{k} {old[k]} -> {getattr(cfg, k)}' for k in ('lr', 'weight_decay', 'grad_clip') if k in old and old[k] != getattr(cfg, k)]
+    if changed: print(f'resuming {path} with ' + ', '.join(changed), file=sys.stderr)
+    _set_rng_state(ckpt['rng'])
+    return ckpt['state']
+
+# %% ../nbs/09_pretrain.ipynb #a1cde8d0
+def _finite(tensors) -> bool:
+    tensors = [t for t in tensors if t is not None]
+    return not tensors or bool(torch.isfinite(torch.nn.utils.get_total_norm(tensors, norm_type=math.inf)))  # max |x|: no overflow
+
+def optimizer_step(features: nn.Module, model: CLIP, micro_batches, optimizer, scheduler, scaler, cfg: TrainConfig,
+                   amp_dtype, where: str) -> float:
+    "One step over a global batch (its micro-batches): loss, backward, finite checks, clipping, AdamW, the temperature clamp."
+    from clip_nbdev.finetune import accumulated_backward   # chapter 9b
+    optimizer.zero_grad(set_to_none=True)
+    with torch.autocast(micro_batches[0][0].device.type, dtype=amp_dtype) if amp_dtype else nullcontext():
+        if len(micro_batches) == 1:
+            loss = contrastive_step(features, *micro_batches[0]); scaler.scale(loss).backward()
+        else: loss = accumulated_backward(features, micro_batches, backward=lambda l: scaler.scale(l).backward())
+    scaler.unscale_(optimizer)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    norm = nn.utils.clip_grad_norm_(trainable, cfg.grad_clip or float('inf'))
+    if not torch.isfinite(loss) or not (torch.isfinite(norm) or scaler.is_enabled()):   # fp16's scaler skips inf steps itself
+        raise FloatingPointError(f'The {"loss" if not torch.isfinite(loss) else "gradient"} became non-finite {where}; '
+                                 f'training stopped before the step and nothing was written.')
+    scaler.step(optimizer); scaler.update(); scheduler.step()
+    if not cfg.freeze_logit_scale:
+        with torch.no_grad(): model.logit_scale.clamp_(0, math.log(100))
+    if not _finite(trainable):
+        raise FloatingPointError(f'The weights became non-finite after the step {where} (the loss was {loss.item():.4g}); '
+                                 f'training stopped and nothing was written.')
+    return loss.item()
+
+# %% ../nbs/09_pretrain.ipynb #abce12a7
+def _better(metric: str, new: float, best: Optional[float]) -> bool:
+    if best is None: return True
+    return new > best if metric.startswith(_HIGHER_IS_BETTER) else new < best
+
+def validate(model: CLIP, val: dict, cfg: TrainConfig) -> Dict[str, float]:
+    "`evaluate_pairs` (chapter 9b) on the validation pairs: loss, recall@1/5/10, zero-shot top-1 when classes are given."
+    from clip_nbdev.finetune import evaluate_pairs
+    metrics = evaluate_pairs(model, image_transform(model.visual.input_resolution), val['pairs'], val.get('classnames'), val.get('labels'))
+    if cfg.best_metric not in metrics: raise ValueError(f'best_metric={cfg.best_metric!r} is not among the validation metrics {list(metrics)}')
+    return metrics
+
+def save_weights(model: CLIP, path: Union[str, Path]):
+    "Atomically save the model's state dict on the CPU, after checking every weight is finite (never save a diverged model)."
+    sd = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    if not _finite([v for v in sd.values() if v.is_floating_point()]):
+        raise FloatingPointError(f'Refusing to write {path}: some weights are not finite.')
+    atomic_save(sd, path)
+
+class _Logger:
+    "Optional TensorBoard logging (`cfg.tensorboard`); a no-op without it."
+    def __init__(self, cfg: TrainConfig, rank: int):
+        self.writer = None
+        if cfg.tensorboard and rank == 0:
+            try: from torch.utils.tensorboard import SummaryWriter
+            except ImportError as e: raise ImportError('tensorboard=True needs the tensorboard package: pip install tensorboard') from e
+            self.writer = SummaryWriter(str(Path(cfg.out_dir) / 'tensorboard'))
+    def log(self, step: int, values: Dict[str, float]):
+        if self.writer is not None:
+            for k, v in values.items(): self.writer.add_scalar(k, v, step)
+    def close(self):
+        if self.writer is not None: self.writer.close()
+
+# %% ../nbs/09_pretrain.ipynb #47b8168e
 def _batches(sampler: DistributedSampler, batch_size: int, epoch: int) -> List[List[int]]:
     "The epoch's global batches, all full: the `len % batch_size` pairs left over sit this epoch out."
     sampler.set_epoch(epoch)
     idx = list(sampler)
     return [idx[i:i + batch_size] for i in range(0, len(idx) - batch_size + 1, batch_size)]
 
+class _Run:
+    "The state of one `clip_pretrain` run: model, optimiser, checkpoint files and the loop over steps."
+    def __init__(self, cfg, model, data, val, rank, world, device, micro_bs, steps_per_epoch):
+        self.cfg, self.data, self.val, self.rank, self.world, self.device = cfg, data, val, rank, world, device
+        self.micro_bs, self.steps_per_epoch, self.total = micro_bs, steps_per_epoch, cfg.epochs * steps_per_epoch
+        self.model = model.to(device).train()
+        self.features = ContrastiveFeatures(self.model)
+        if world > 1: self.features = DistributedDataParallel(self.features, device_ids=[device] if device.type == 'cuda' else None)
+        self.optimizer, self.scheduler = make_optimizer(self.model, cfg, self.total)
+        self.amp_dtype, use_scaler = autocast_settings(cfg.precision, device)
+        self.scaler = torch.amp.GradScaler('cuda', enabled=use_scaler)
+        self.order = DistributedSampler(data, num_replicas=1, rank=0, shuffle=True, seed=cfg.seed, drop_last=True)
+        self.out_dir, self.ckpt_path = Path(cfg.out_dir), Path(cfg.out_dir) / 'checkpoint.pt'
+        self.signature = run_signature(cfg, data)
+        self.state = {'step': 0, 'epoch_losses': [], 'epoch_sum': 0.0, 'history': [], 'best': None}
+        if cfg.resume and self.ckpt_path.exists():
+            self.state = {'best': None, **resume_checkpoint(self.ckpt_path, cfg, self.signature, self.model, self.optimizer,
+                                                            self.scheduler, self.scaler)}
+        self.saved_at, self.log = self.state['step'], _Logger(cfg, rank)
+
+    def save_checkpoint(self):
+        "Checkpoint and history, atomically, only if every weight is finite."
+        self.saved_at = self.state['step']
+        if self.rank: return
+        if not _finite([p for p in self.model.parameters()]):
+            raise FloatingPointError(f'Refusing to write {self.ckpt_path}: some weights are not finite.')
+        atomic_save({'model': self.model.state_dict(), 'optimizer': self.optimizer.state_dict(),
+                     'scheduler': self.scheduler.state_dict(), 'scaler': self.scaler.state_dict(), 'state': self.state,
+                     'rng': _rng_state(), 'signature': self.signature,
+                     'train_config': {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self.cfg).items()}}, self.ckpt_path)
+        (self.out_dir / 'history.json').write_text(json.dumps(self.state['history']))
+
+    def evaluate(self, entry: dict):
+        "Validation metrics into the history entry; the best model so far into `best.pt`."
+        metrics = validate(self.model, self.val, self.cfg)
+        self.model.train()
+        entry.update(metrics); self.log.log(entry['step'], {f'val/{k}': v for k, v in metrics.items()})
+        value = metrics[self.cfg.best_metric]
+        if _better(self.cfg.best_metric, value, self.state['best']):
+            self.state['best'] = value
+            if self.rank == 0: save_weights(self.model, self.out_dir / 'best.pt')
+        return metrics
+
+# %% ../nbs/09_pretrain.ipynb #2d7bf4a7
+@patch
+def train(self: _Run) -> List[float]:
+    "The loop: global batches in seeded order, each rank's slice in micro-batches; checkpoints, validation, the final weights."
+    cfg, state = self.cfg, self.state
+    local = self.micro_bs * cfg.accum_steps   # this process's pairs per step
+    bar = tqdm(total=self.total, initial=state['step'], disable=not cfg.progress or self.rank != 0, desc='clip_pretrain')
+    while state['step'] < self.total and not (cfg.max_steps and state['step'] >= cfg.max_steps):
+        epoch, offset = divmod(state['step'], self.steps_per_epoch)
+        batches = [b[self.rank * local:(self.rank + 1) * local] for b in _batches(self.order, cfg.batch_size, epoch)]
+        loader = DataLoader(self.data, batch_sampler=batches[offset:], num_workers=cfg.num_workers)
+        for images, texts in loader:
+            images, texts = images.to(self.device), texts.to(self.device)
+            micro = [(images[i:i + self.micro_bs], texts[i:i + self.micro_bs]) for i in range(0, local, self.micro_bs)]
+            where = f'at step {state["step"]} (epoch {epoch})'
+            try: loss = optimizer_step(self.features, self.model, micro, self.optimizer, self.scheduler, self.scaler, cfg, self.amp_dtype, where)
+            except FloatingPointError as e:
+                raise FloatingPointError(f'{e} The last good checkpoint, if any, is {self.ckpt_path}: lower lr (now {cfg.lr}) or '
+                                         f"use precision='fp32', then run again to resume from it.") from None
+            state['step'] += 1; state['epoch_sum'] += loss
+            entry = {'step': state['step'], 'loss': loss, 'logit_scale': self.model.logit_scale.exp().item(), 'lr': self.scheduler.get_last_lr()[0]}
+            state['history'].append(entry); self.log.log(state['step'], {'train/loss': loss, 'train/lr': entry['lr']})
+            epoch_done = state['step'] % self.steps_per_epoch == 0
+            if epoch_done: state['epoch_losses'].append(state['epoch_sum'] / self.steps_per_epoch); state['epoch_sum'] = 0.0
+            postfix = {'loss': f'{loss:.3f}', 'epoch': epoch + 1}
+            if self.val is not None and (cfg.val_every and state['step'] % cfg.val_every == 0 or not cfg.val_every and epoch_done):
+                postfix[cfg.best_metric] = f'{self.evaluate(entry)[cfg.best_metric]:.3f}'
+            bar.update(1); bar.set_postfix(postfix)
+            stop = cfg.max_steps and state['step'] >= cfg.max_steps
+            if epoch_done and not cfg.checkpoint_every or cfg.checkpoint_every and state['step'] % cfg.checkpoint_every == 0 or stop:
+                self.save_checkpoint()
+            if stop: break
+    bar.close(); self.log.close()
+    if state['step'] >= self.total:
+        if self.saved_at != state['step']: self.save_checkpoint()
+        if self.rank == 0: save_weights(self.model, cfg.output)
+    if self.world > 1: dist.barrier()
+    return state['epoch_losses']
+
+# %% ../nbs/09_pretrain.ipynb #e9881b81
 def clip_pretrain(data: Union[Dataset, Sequence[Tuple[object, str]]],  # (image path or PIL image, caption) pairs, or a Dataset
-                  model: Union[str, CLIPConfig, CLIP] = 'tiny',         # a preset name, a config, or a model to continue
+                  model: Union[str, Path, CLIPConfig, CLIP] = 'tiny',   # a preset, a config, a model, or a `load_model` name/checkpoint
                   config: Optional[TrainConfig] = None,                 # settings; keyword arguments override its fields
+                  val_data: Optional[Sequence[Tuple[object, str]]] = None,  # held-out (image, caption) pairs, evaluated during training
+                  val_classnames: Optional[Sequence[str]] = None,       # with `val_labels`: zero-shot top-1 too
+                  val_labels: Optional[Sequence[int]] = None,           # each validation pair's index into `val_classnames`
                   **kwargs) -> List[float]:
     "Train CLIP contrastively; saves `config.output` (a state dict for `load_model`) and returns each epoch's mean loss."
     cfg = TrainConfig(**{**asdict(config or TrainConfig()), **kwargs})
-    local_batch_size(cfg.batch_size)                           # at least two pairs: checked before anything starts
+    check_config(cfg)                                          # every setting, before anything starts
     rank, world, device = setup_distributed(cfg.device)
-    local_bs = local_batch_size(cfg.batch_size, world)         # this process's slice of every global batch
+    micro_bs = check_config(cfg, world)                        # pairs per micro-batch on this process
     torch.manual_seed(cfg.seed); random.seed(cfg.seed)
-    model = _make_model(model)
+    model = prepare_model(_make_model(model), cfg)
     if not isinstance(data, Dataset):
         data = ImageTextDataset(list(data), n_px=model.visual.input_resolution, context_length=model.context_length)
     steps_per_epoch = len(data) // cfg.batch_size              # full batches: an incomplete last one is dropped
     if steps_per_epoch == 0: raise ValueError(f'{len(data)} pairs are fewer than one batch of {cfg.batch_size}; lower batch_size.')
-    total_steps = cfg.epochs * steps_per_epoch
-    for tr in (model.transformer, getattr(model.visual, 'transformer', None)):
-        if tr is not None: tr.grad_checkpointing = cfg.grad_checkpointing
-    model.to(device).train()
-    features = ContrastiveFeatures(model)
-    if world > 1: features = DistributedDataParallel(features, device_ids=[device] if device.type == 'cuda' else None)
-    optimizer = torch.optim.AdamW(param_groups(model, cfg.weight_decay), lr=cfg.lr, betas=cfg.betas, eps=cfg.eps)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, cosine_schedule(cfg.warmup_steps, total_steps))
-    amp_dtype, use_scaler = autocast_settings(cfg.precision, device)
-    scaler = torch.amp.GradScaler('cuda', enabled=use_scaler)
-    order = DistributedSampler(data, num_replicas=1, rank=0, shuffle=True, seed=cfg.seed, drop_last=True)  # global order
-    out_dir, ckpt_path = Path(cfg.out_dir), Path(cfg.out_dir) / 'checkpoint.pt'
-    state = {'step': 0, 'epoch_losses': [], 'epoch_sum': 0.0, 'history': []}
-    if cfg.resume and ckpt_path.exists():
-        ckpt = torch.load(ckpt_path, map_location='cpu', weights_only=True)
-        model.load_state_dict(ckpt['model']); optimizer.load_state_dict(ckpt['optimizer'])
-        scheduler.load_state_dict(ckpt['scheduler']); scaler.load_state_dict(ckpt['scaler'])
-        state = ckpt['state']; _set_rng_state(ckpt['rng'])
-
-    saved_at = [state['step']]
-    def save_checkpoint():
-        saved_at[0] = state['step']
-        if rank == 0:
-            atomic_save({'model': model.state_dict(), 'optimizer': optimizer.state_dict(), 'scheduler': scheduler.state_dict(),
-                         'scaler': scaler.state_dict(), 'state': state, 'rng': _rng_state(),
-                         'train_config': {k: str(v) if isinstance(v, Path) else v for k, v in asdict(cfg).items()}}, ckpt_path)
-            (out_dir / 'history.json').write_text(json.dumps(state['history']))
-
-    bar = tqdm(total=total_steps, initial=state['step'], disable=not cfg.progress or rank != 0, desc='clip_pretrain')
-    while state['step'] < total_steps:
-        epoch, offset = divmod(state['step'], steps_per_epoch)
-        batches = [b[rank * local_bs:(rank + 1) * local_bs] for b in _batches(order, cfg.batch_size, epoch)]  # this rank's slice
-        loader = DataLoader(data, batch_sampler=batches[offset:], num_workers=cfg.num_workers)
-        for images, texts in loader:
-            images, texts = images.to(device), texts.to(device)
-            with torch.autocast(device.type, dtype=amp_dtype) if amp_dtype else nullcontext():
-                loss = contrastive_step(features, images, texts)
-            if not torch.isfinite(loss):
-                raise FloatingPointError(
-                    f'The loss became {loss.item()} at step {state["step"]} (epoch {epoch}); training stopped and nothing was '
-                    f'written. The last good checkpoint, if any, is {ckpt_path}: lower lr (now {cfg.lr}) or use '
-                    f"precision='fp32', then run again to resume from it.")
-            optimizer.zero_grad(set_to_none=True)
-            scaler.scale(loss).backward()
-            if cfg.grad_clip:
-                scaler.unscale_(optimizer)
-                nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-            scaler.step(optimizer); scaler.update(); scheduler.step()
-            with torch.no_grad(): model.logit_scale.clamp_(0, math.log(100))
-            state['step'] += 1; state['epoch_sum'] += loss.item()
-            state['history'].append({'step': state['step'], 'loss': loss.item(), 'logit_scale': model.logit_scale.exp().item(),
-                                     'lr': scheduler.get_last_lr()[0]})
-            bar.update(1); bar.set_postfix(loss=f'{loss.item():.3f}', epoch=epoch + 1)
-            epoch_done = state['step'] % steps_per_epoch == 0
-            if epoch_done:
-                state['epoch_losses'].append(state['epoch_sum'] / steps_per_epoch); state['epoch_sum'] = 0.0
-            stop = cfg.max_steps and state['step'] >= cfg.max_steps
-            if epoch_done and not cfg.checkpoint_every or cfg.checkpoint_every and state['step'] % cfg.checkpoint_every == 0 or stop:
-                save_checkpoint()
-            if stop: break
-        if cfg.max_steps and state['step'] >= cfg.max_steps: break
-    bar.close()
-    if state['step'] >= total_steps and saved_at[0] != state['step']: save_checkpoint()
-    if state['step'] >= total_steps and rank == 0:
-        atomic_save({k: v.detach().cpu() for k, v in model.state_dict().items()}, cfg.output)
-    if world > 1: dist.barrier()
-    return state['epoch_losses']
+    val = None if val_data is None else {'pairs': list(val_data), 'classnames': val_classnames, 'labels': val_labels}
+    if val is not None and len(val['pairs']) < 2: raise ValueError(f'val_data needs at least 2 pairs, got {len(val["pairs"])}')
+    if cfg.best_metric == 'zero_shot_top1' and (val is None or val_classnames is None):
+        raise ValueError("best_metric='zero_shot_top1' needs val_data with val_classnames and val_labels")
+    run = _Run(cfg, model, data, val, rank, world, device, micro_bs, steps_per_epoch)
+    return run.train()
 
 # %% ../nbs/09_pretrain.ipynb #6ce02952
 def plot_history(out_dir: Union[str, Path]):
-    "Plot loss and logit scale per step from `out_dir/history.json`; returns the figure."
+    "Plot a run's loss (training, and validation if any), temperature and validation recall/zero-shot from `out_dir/history.json`."
     import matplotlib.pyplot as plt
     hist = json.loads((Path(out_dir) / 'history.json').read_text())
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 2.8))
-    a1.plot([h['step'] for h in hist], [h['loss'] for h in hist]); a1.set_xlabel('step'); a1.set_title('loss')
-    a2.plot([h['step'] for h in hist], [h['logit_scale'] for h in hist]); a2.set_xlabel('step'); a2.set_title('logit scale $e^t$')
+    val = [h for h in hist if 'val_loss' in h]
+    fig, axes = plt.subplots(1, 3 if val else 2, figsize=(13 if val else 9, 2.8))
+    axes[0].plot([h['step'] for h in hist], [h['loss'] for h in hist], label='training')
+    if val: axes[0].plot([h['step'] for h in val], [h['val_loss'] for h in val], 'o-', label='validation'); axes[0].legend()
+    axes[0].set_title('loss'); axes[0].set_ylabel('contrastive loss')
+    axes[1].plot([h['step'] for h in hist], [h['logit_scale'] for h in hist]); axes[1].set_title('logit scale $e^t$'); axes[1].set_ylabel('$e^t$')
+    if val:
+        for key in ('image_to_text_R@1', 'text_to_image_R@1', 'zero_shot_top1'):
+            if key in val[0]: axes[2].plot([h['step'] for h in val], [h[key] for h in val], 'o-', label=key)
+        axes[2].set_title('validation'); axes[2].set_ylabel('recall / accuracy'); axes[2].set_ylim(0, 1.02); axes[2].legend(fontsize=8)
+    for ax in axes: ax.set_xlabel('step')
     fig.tight_layout()
     return fig
 
 # %% ../nbs/09_pretrain.ipynb #110def97
+def _read_data(data: str, seed: int, n: int, split: str, image_col: str, caption_col: str):
+    "Pairs from a CSV/TSV, or `n` synthetic ones from `split`; for the synthetic held-out split, class names and labels too."
+    from clip_nbdev.data import read_pairs, split_combos
+    if data != 'synthetic': return read_pairs(data, image_col=image_col, caption_col=caption_col), None, None
+    items = make_synthetic(n, seed=seed, split=split)
+    prompts, combos = class_prompts()
+    return [(it.image, it.caption) for it in items], prompts, [combos.index((it.colour, it.shape)) for it in items]
+
+@hyphen_flags
 @call_parse
 def clip_train(data: Param("A CSV/TSV of image paths and captions, or 'synthetic'", str),
-               preset: Param('Model preset: ' + ', '.join(PRESETS), str) = 'tiny',
+               preset: Param('Model preset for a new model: ' + ', '.join(PRESETS), str) = 'tiny',
+               model: Param('Start from this load_model name or checkpoint instead (ViT-B/32, synthetic-tiny, a path)', str) = None,
                epochs: Param('Passes over the data', int) = 10,
                batch_size: Param('Pairs per step (global)', int) = 64,
-               lr: Param('Peak learning rate', float) = 5e-4,
+               accum_steps: Param('Micro-batches per step (the loss still covers the whole batch)', int) = 1,
+               lr: Param('Peak learning rate (fine-tuning: try 1e-5 to 1e-4)', float) = 5e-4,
+               weight_decay: Param('AdamW weight decay on matrices', float) = 0.2,
                warmup_steps: Param('Linear warm-up steps', int) = 50,
+               lock_image: Param('Freeze the image tower (LiT)', store_true) = False,
+               lock_image_unlocked_groups: Param('...but train its last N groups (blocks)', int) = 0,
+               lock_text: Param('Freeze the text tower', store_true) = False,
+               lock_text_unlocked_groups: Param('...but train its last N groups (blocks)', int) = 0,
+               freeze_logit_scale: Param('Keep the temperature fixed', store_true) = False,
+               val: Param("Validation pairs: a CSV/TSV, or 'synthetic' (held-out combinations, with zero-shot top-1)", str) = None,
+               val_n: Param("Validation pairs to generate when val is 'synthetic'", int) = 300,
+               val_every: Param('Steps between validations (0: each epoch)', int) = 0,
+               best_metric: Param('Metric kept in out_dir/best.pt: val_loss, image_to_text_R@1, …, zero_shot_top1', str) = 'val_loss',
+               tensorboard: Param('Also log to out_dir/tensorboard', store_true) = False,
                synthetic_n: Param("Number of pairs to generate when data is 'synthetic'", int) = 20000,
                image_col: Param('CSV column of image paths', str) = 'image',
                caption_col: Param('CSV column of captions', str) = 'caption',
@@ -296,28 +500,33 @@ def clip_train(data: Param("A CSV/TSV of image paths and captions, or 'synthetic
                grad_checkpointing: Param('Recompute activations to save memory', store_true) = False,
                no_resume: Param('Start afresh even if out_dir has a checkpoint', store_true) = False,
                half: Param('Save the weights in fp16 (half the size; loaded back as fp32 on the CPU)', store_true) = False):
-    "Contrastively pretrain a CLIP model and save its weights."
-    import sys
-    from clip_nbdev.data import read_pairs
+    "Pretrain or fine-tune a CLIP model contrastively and save its weights."
+    settings = dict(epochs=epochs, batch_size=batch_size, accum_steps=accum_steps, lr=lr, weight_decay=weight_decay,
+                    warmup_steps=warmup_steps, lock_image=lock_image, lock_image_unlocked_groups=lock_image_unlocked_groups,
+                    lock_text=lock_text, lock_text_unlocked_groups=lock_text_unlocked_groups, freeze_logit_scale=freeze_logit_scale,
+                    val_every=val_every, best_metric=best_metric, tensorboard=tensorboard, out_dir=out_dir, output=output,
+                    seed=seed, device=device, precision=precision, grad_checkpointing=grad_checkpointing, resume=not no_resume)
     try:
-        local_batch_size(batch_size, int(os.environ.get('WORLD_SIZE', 1)))  # before reading or generating any data
-        if data == 'synthetic':
-            pairs = [(it.image, it.caption) for it in make_synthetic(synthetic_n, seed=seed, split='train')]
-        else:
-            pairs = read_pairs(data, image_col=image_col, caption_col=caption_col)
-        losses = clip_pretrain(pairs, preset, epochs=epochs, batch_size=batch_size, lr=lr, warmup_steps=warmup_steps,
-                               out_dir=out_dir, output=output, seed=seed, device=device, precision=precision,
-                               grad_checkpointing=grad_checkpointing, resume=not no_resume)
-    except (ValueError, FileNotFoundError, FloatingPointError) as e:
+        check_config(TrainConfig(**settings), int(os.environ.get('WORLD_SIZE', 1)))   # before reading data or writing files
+        pairs, _, _ = _read_data(data, seed, synthetic_n, 'train', image_col, caption_col)
+        val_pairs, classnames, labels = (None, None, None) if val is None else _read_data(val, seed + 1, val_n, 'unseen', image_col, caption_col)
+        losses = clip_pretrain(pairs, model or preset, val_data=val_pairs, val_classnames=classnames, val_labels=labels, **settings)
+    except (ValueError, FileNotFoundError, FloatingPointError, ImportError) as e:
         sys.exit(f'clip_train: error: {e}')
-    if half and (not dist.is_initialized() or dist.get_rank() == 0):  # every floating tensor, embeddings included
+    _finish(output, out_dir, losses, half)
+
+# %% ../nbs/09_pretrain.ipynb #568936de
+def _finish(output: str, out_dir: str, losses: List[float], half: bool):
+    "After `clip_train`: optionally halve the saved weights, copy the history beside them, report."
+    if dist.is_initialized() and dist.get_rank() != 0: return
+    if half:   # every floating tensor, embeddings included
         sd = torch.load(output, map_location='cpu', weights_only=True)
         atomic_save({k: v.half() if v.is_floating_point() else v for k, v in sd.items()}, output)
-    if not dist.is_initialized() or dist.get_rank() == 0:
-        history = Path(output).with_suffix('.history.json')  # the training curve travels with the weights
-        history.write_text((Path(out_dir) / 'history.json').read_text())
-        print('epoch losses: ' + ' '.join(f'{l:.4f}' for l in losses))
-        print(f'saved {output} and {history}')
+    history = Path(output).with_suffix('.history.json')  # the training curve travels with the weights
+    history.write_text((Path(out_dir) / 'history.json').read_text())
+    print('epoch losses: ' + ' '.join(f'{l:.4f}' for l in losses))
+    best = Path(out_dir) / 'best.pt'
+    print(f'saved {output} and {history}' + (f'; the best validated weights are in {best}' if best.exists() else ''))
 
 # %% ../nbs/09_pretrain.ipynb #ac926c3c
 def ddp_equivalence_check(out_path: Union[str, Path], seed: int = 0, batch: int = 16):
