@@ -311,7 +311,12 @@ def _load_error(path: Path, e: Exception) -> ValueError:
     if glob: return ValueError(f'{path} holds a pickled Python object ({glob.group(1)}): rebuilding it would run code, so it '
                                f'was refused. If it is a whole model saved with torch.save(model), save its '
                                f'weights instead: torch.save(model.state_dict(), path).')
-    if isinstance(e, EOFError) or path.stat().st_size == 0: return ValueError(f'{path} is empty or truncated.')
+    if isinstance(e, EOFError) or path.stat().st_size == 0:
+        return ValueError(f'{path} is empty or truncated: download or save it again.')
+    with open(path, 'rb') as f: head = f.read(2)
+    if not zipfile.is_zipfile(path) and not head.startswith(b'\x80'):   # neither torch.save's zip nor a pickle
+        return ValueError(f'{path} is neither a TorchScript archive nor a PyTorch state dict: it is not a zip archive '
+                          f'or a pickle, so not a checkpoint at all.')
     return ValueError(f'{path} is neither a TorchScript archive nor a PyTorch state dict that can be loaded '
                       f'safely ({type(e).__name__}: {msg[0][:200]}).')
 

@@ -34,7 +34,7 @@ from tqdm.auto import tqdm
 
 from .data import ImageTextDataset, class_prompts, make_synthetic
 from .load import image_transform, load_model
-from .model import CLIP, CLIPConfig
+from .model import CLIP, CLIPConfig, config_from_state_dict
 from .tokenizer import hyphen_flags
 
 # %% ../nbs/09_pretrain.ipynb #c5942679
@@ -226,7 +226,9 @@ def prepare_model(model: CLIP, cfg: TrainConfig) -> CLIP:
     if cfg.lock_image: lock_tower(model, 'image', cfg.lock_image_unlocked_groups, cfg.freeze_bn_stats)
     if cfg.lock_text: lock_tower(model, 'text', cfg.lock_text_unlocked_groups, cfg.freeze_bn_stats)
     if cfg.freeze_logit_scale: model.logit_scale.requires_grad_(False)
-    if not any(p.requires_grad for p in model.parameters()): raise ValueError('Every parameter is locked: nothing would train.')
+    if not any(p.requires_grad for p in model.parameters()):
+        raise ValueError('Every parameter is locked: nothing would train. Unlock a tower, or some of its last groups '
+                         '(lock_image_unlocked_groups / --lock-image-unlocked-groups N).')
     return model
 
 def make_optimizer(model: CLIP, cfg: TrainConfig, total_steps: int):
@@ -235,9 +237,11 @@ def make_optimizer(model: CLIP, cfg: TrainConfig, total_steps: int):
     return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, cosine_schedule(cfg.warmup_steps, total_steps))
 
 # %% ../nbs/09_pretrain.ipynb #e35fe9b7
-def run_signature(cfg: TrainConfig, data) -> dict:
+def run_signature(cfg: TrainConfig, data, model: CLIP, start) -> dict:
     "The settings that fix what a saved step means (resuming with others would silently change the run)."
     sig = {k: v for k, v in asdict(cfg).items() if k not in _RESUME_APPLIES}
+    sig['architecture'] = asdict(config_from_state_dict(model.state_dict()))
+    sig['start'] = str(start) if isinstance(start, (str, Path)) else type(start).__name__   # a preset, a name or a checkpoint
     sig['betas'] = list(sig['betas'])
     sig['n_pairs'] = len(data)
     captions = getattr(data, 'captions', None)   # ImageTextDataset: the captions identify the data cheaply
@@ -334,7 +338,7 @@ def _batches(sampler: DistributedSampler, batch_size: int, epoch: int) -> List[L
 
 class _Run:
     "The state of one `clip_pretrain` run: model, optimiser, checkpoint files and the loop over steps."
-    def __init__(self, cfg, model, data, val, rank, world, device, micro_bs, steps_per_epoch):
+    def __init__(self, cfg, model, data, val, rank, world, device, micro_bs, steps_per_epoch, start):
         self.cfg, self.data, self.val, self.rank, self.world, self.device = cfg, data, val, rank, world, device
         self.micro_bs, self.steps_per_epoch, self.total = micro_bs, steps_per_epoch, cfg.epochs * steps_per_epoch
         self.model = model.to(device).train()
@@ -345,11 +349,14 @@ class _Run:
         self.scaler = torch.amp.GradScaler('cuda', enabled=use_scaler)
         self.order = DistributedSampler(data, num_replicas=1, rank=0, shuffle=True, seed=cfg.seed, drop_last=True)
         self.out_dir, self.ckpt_path = Path(cfg.out_dir), Path(cfg.out_dir) / 'checkpoint.pt'
-        self.signature = run_signature(cfg, data)
+        self.signature = run_signature(cfg, data, model, start)
         self.state = {'step': 0, 'epoch_losses': [], 'epoch_sum': 0.0, 'history': [], 'best': None}
         if cfg.resume and self.ckpt_path.exists():
             self.state = {'best': None, **resume_checkpoint(self.ckpt_path, cfg, self.signature, self.model, self.optimizer,
                                                             self.scheduler, self.scaler)}
+            if self.state['step'] >= self.total and rank == 0:
+                print(f'{self.ckpt_path} has already finished its {self.total} steps: nothing to train (start afresh with '
+                      f'resume=False, --no_resume, or use another out_dir).', file=sys.stderr)
         self.saved_at, self.log = self.state['step'], _Logger(cfg, rank)
 
     def save_checkpoint(self):
@@ -428,7 +435,7 @@ def clip_pretrain(data: Union[Dataset, Sequence[Tuple[object, str]]],  # (image 
     rank, world, device = setup_distributed(cfg.device)
     micro_bs = check_config(cfg, world)                        # pairs per micro-batch on this process
     torch.manual_seed(cfg.seed); random.seed(cfg.seed)
-    model = prepare_model(_make_model(model), cfg)
+    start, model = model, prepare_model(_make_model(model), cfg)
     if not isinstance(data, Dataset):
         data = ImageTextDataset(list(data), n_px=model.visual.input_resolution, context_length=model.context_length)
     steps_per_epoch = len(data) // cfg.batch_size              # full batches: an incomplete last one is dropped
@@ -437,7 +444,10 @@ def clip_pretrain(data: Union[Dataset, Sequence[Tuple[object, str]]],  # (image 
     if val is not None and len(val['pairs']) < 2: raise ValueError(f'val_data needs at least 2 pairs, got {len(val["pairs"])}')
     if cfg.best_metric == 'zero_shot_top1' and (val is None or val_classnames is None):
         raise ValueError("best_metric='zero_shot_top1' needs val_data with val_classnames and val_labels")
-    run = _Run(cfg, model, data, val, rank, world, device, micro_bs, steps_per_epoch)
+    if cfg.warmup_steps >= cfg.epochs * steps_per_epoch and rank == 0:
+        print(f'note: warmup_steps={cfg.warmup_steps} is not shorter than the run ({cfg.epochs * steps_per_epoch} steps): '
+              f'the learning rate never reaches lr={cfg.lr}.', file=sys.stderr)
+    run = _Run(cfg, model, data, val, rank, world, device, micro_bs, steps_per_epoch, start)
     return run.train()
 
 # %% ../nbs/09_pretrain.ipynb #6ce02952
@@ -471,7 +481,7 @@ def _read_data(data: str, seed: int, n: int, split: str, image_col: str, caption
 @hyphen_flags
 @call_parse
 def clip_train(data: Param("A CSV/TSV of image paths and captions, or 'synthetic'", str),
-               preset: Param('Model preset for a new model: ' + ', '.join(PRESETS), str) = 'tiny',
+               preset: Param('Model preset for a new model: ' + ', '.join(PRESETS) + ' (default tiny)', str) = None,
                model: Param('Start from this load_model name or checkpoint instead (ViT-B/32, synthetic-tiny, a path)', str) = None,
                epochs: Param('Passes over the data', int) = 10,
                batch_size: Param('Pairs per step (global)', int) = 64,
@@ -487,7 +497,7 @@ def clip_train(data: Param("A CSV/TSV of image paths and captions, or 'synthetic
                val: Param("Validation pairs: a CSV/TSV, or 'synthetic' (held-out combinations, with zero-shot top-1)", str) = None,
                val_n: Param("Validation pairs to generate when val is 'synthetic'", int) = 300,
                val_every: Param('Steps between validations (0: each epoch)', int) = 0,
-               best_metric: Param('Metric kept in out_dir/best.pt: val_loss, image_to_text_R@1, …, zero_shot_top1', str) = 'val_loss',
+               best_metric: Param('Metric kept in out_dir/best.pt: val_loss, image_to_text_R@1, …, or zero_shot_top1 (--val synthetic only)', str) = 'val_loss',
                tensorboard: Param('Also log to out_dir/tensorboard', store_true) = False,
                synthetic_n: Param("Number of pairs to generate when data is 'synthetic'", int) = 20000,
                image_col: Param('CSV column of image paths', str) = 'image',
@@ -508,15 +518,19 @@ def clip_train(data: Param("A CSV/TSV of image paths and captions, or 'synthetic
                     seed=seed, device=device, precision=precision, grad_checkpointing=grad_checkpointing, resume=not no_resume)
     try:
         check_config(TrainConfig(**settings), int(os.environ.get('WORLD_SIZE', 1)))   # before reading data or writing files
+        if preset and model: raise ValueError(f'give --preset (a new model) or --model (start from weights), not both')
+        if best_metric == 'zero_shot_top1' and val != 'synthetic':
+            raise ValueError('--best-metric zero_shot_top1 needs class names, which only --val synthetic has; with a CSV '
+                             'use val_loss or image_to_text_R@1')
         pairs, _, _ = _read_data(data, seed, synthetic_n, 'train', image_col, caption_col)
         val_pairs, classnames, labels = (None, None, None) if val is None else _read_data(val, seed + 1, val_n, 'unseen', image_col, caption_col)
-        losses = clip_pretrain(pairs, model or preset, val_data=val_pairs, val_classnames=classnames, val_labels=labels, **settings)
+        losses = clip_pretrain(pairs, model or preset or 'tiny', val_data=val_pairs, val_classnames=classnames, val_labels=labels, **settings)
     except (ValueError, FileNotFoundError, FloatingPointError, ImportError) as e:
         sys.exit(f'clip_train: error: {e}')
-    _finish(output, out_dir, losses, half)
+    _finish(output, out_dir, losses, half, val is not None)
 
 # %% ../nbs/09_pretrain.ipynb #568936de
-def _finish(output: str, out_dir: str, losses: List[float], half: bool):
+def _finish(output: str, out_dir: str, losses: List[float], half: bool, validated: bool):
     "After `clip_train`: optionally halve the saved weights, copy the history beside them, report."
     if dist.is_initialized() and dist.get_rank() != 0: return
     if half:   # every floating tensor, embeddings included
@@ -526,11 +540,12 @@ def _finish(output: str, out_dir: str, losses: List[float], half: bool):
     history.write_text((Path(out_dir) / 'history.json').read_text())
     print('epoch losses: ' + ' '.join(f'{l:.4f}' for l in losses))
     best = Path(out_dir) / 'best.pt'
-    print(f'saved {output} and {history}' + (f'; the best validated weights are in {best}' if best.exists() else ''))
+    print(f'saved {output} and {history}' + (f'; the best validated weights are in {best}' if validated and best.exists() else ''))
 
 # %% ../nbs/09_pretrain.ipynb #ac926c3c
-def ddp_equivalence_check(out_path: Union[str, Path], seed: int = 0, batch: int = 16):
-    "Under torchrun: one global-batch step on this rank's half; rank 0 saves loss and gradients to `out_path`."
+def ddp_equivalence_check(out_path: Union[str, Path], seed: int = 0, batch: int = 16,
+                          accum_steps: int = 1):   # micro-batches per process (`accumulated_backward`, chapter 9b)
+    "Under torchrun: one global-batch step on this rank's slice; rank 0 saves loss and gradients to `out_path`."
     rank, world, device = setup_distributed('cpu')
     torch.manual_seed(seed)
     model = CLIP.from_config(PRESETS['tiny'])
@@ -540,7 +555,11 @@ def ddp_equivalence_check(out_path: Union[str, Path], seed: int = 0, batch: int 
     features = ContrastiveFeatures(model)
     if world > 1: features = DistributedDataParallel(features)
     n = local_batch_size(batch, world)
-    loss = contrastive_step(features, images[rank * n:(rank + 1) * n], texts[rank * n:(rank + 1) * n])
-    loss.backward()
+    images, texts = images[rank * n:(rank + 1) * n], texts[rank * n:(rank + 1) * n]
+    if accum_steps == 1: loss = contrastive_step(features, images, texts); loss.backward()
+    else:
+        from clip_nbdev.finetune import accumulated_backward
+        m = n // accum_steps
+        loss = accumulated_backward(features, [(images[i:i + m], texts[i:i + m]) for i in range(0, n, m)])
     if rank == 0: torch.save({'loss': loss.detach(), 'grads': {k: p.grad for k, p in model.named_parameters()}}, out_path)
     if world > 1: dist.barrier(); dist.destroy_process_group()

@@ -7,7 +7,7 @@ Unlike a bare `nbdev_test`, this exits non-zero when no notebook was tested (nbd
     .venv/bin/python tools/run_tests.py --flags slow       # also the cells flagged `#| slow`
     .venv/bin/python tools/run_tests.py --path nbs/01_tokenizer.ipynb
 """
-import argparse, os, sys, time
+import argparse, multiprocessing, os, sys, time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -37,7 +37,10 @@ def main():
         sys.exit(1)
     skip, force = cfg.tst_flags.split(), args.flags.split()
     start, n_ok = time.time(), 0
-    with ProcessPoolExecutor(max_workers=min(args.n_workers, len(files))) as pool:
+    # one fresh process per notebook: running a notebook replaces its process's __main__, so a reused worker could no
+    # longer find `_test_one` (and state must not leak from one notebook into the next)
+    with ProcessPoolExecutor(max_workers=min(args.n_workers, len(files)), mp_context=multiprocessing.get_context('spawn'),
+                             max_tasks_per_child=1) as pool:
         futures = {pool.submit(_test_one, f, skip, force, cfg.config_path, cfg.nbs_path): f for f in files}
         for fut in as_completed(futures):
             f = futures[fut]
