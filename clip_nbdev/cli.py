@@ -132,6 +132,27 @@ def clip_search(folder: Param('A folder of images (searched recursively)', str),
         for path, s in hits: print(f'{s:8.4f}  {path}')
         note_if_not_shapes('clip_search', model, files)
 
+# %% ../nbs/13_cli.ipynb #7e5fcda1
+def _probe_synthetic(model, preprocess, n: int):
+    "Linear probe on the synthetic world: n labelled pictures per split, tested on n others."
+    from clip_nbdev.data import make_synthetic, split_combos
+    from clip_nbdev.finetune import linear_probe
+    for split, name in (('seen', 'seen'), ('unseen', 'never-seen')):
+        combos = split_combos(split)
+        train, test = (make_synthetic(n, seed=s, split=split) for s in (21, 22))
+        label = lambda items: [combos.index((it.colour, it.shape)) for it in items]
+        r = linear_probe(model, preprocess, [it.image for it in train], label(train), [it.image for it in test], label(test))
+        print(f"{name} combinations: linear probe top-1 {r['accuracy']:.3f} ({len(train)} labelled pictures, C={r['C']:.3g})")
+
+def _probe_folder(model, preprocess, files, labels):
+    "Linear probe on a labelled folder: half of each class to fit (stratified, seeded), the other half to test."
+    from sklearn.model_selection import train_test_split
+    from clip_nbdev.finetune import linear_probe
+    if min(labels.count(c) for c in set(labels)) < 2: raise ValueError('--linear_probe needs at least 2 images per class')
+    tr, te = train_test_split(list(range(len(files))), test_size=0.5, stratify=labels, random_state=0)
+    r = linear_probe(model, preprocess, [files[i] for i in tr], [labels[i] for i in tr], [files[i] for i in te], [labels[i] for i in te])
+    print(f"linear probe: top-1 {r['accuracy']:.3f} (fit on {len(tr)} images, tested on {len(te)}, C={r['C']:.3g})")
+
 # %% ../nbs/13_cli.ipynb #c6a1e202
 @hyphen_flags
 @call_parse
@@ -142,20 +163,25 @@ def clip_evaluate(target: Param("'synthetic', a folder with one sub-folder per c
                   n: Param("Pictures per split for 'synthetic'", int) = 300,
                   image_col: Param('CSV column of image paths', str) = 'image',
                   caption_col: Param('CSV column of captions', str) = 'caption',
-                  truncate: Param(TRUNCATE_HELP, store_true) = False):
-    "Zero-shot accuracy (synthetic held-out test or labelled folder) or retrieval recall@k (captions CSV)."
+                  truncate: Param(TRUNCATE_HELP, store_true) = False,
+                  linear_probe: Param('Also fit a linear probe on frozen image features (scikit-learn): half of each '
+                                      "folder class, or n labelled pictures per split for 'synthetic'", store_true) = False):
+    "Zero-shot accuracy (synthetic held-out test or labelled folder), a linear probe, or retrieval recall@k (captions CSV)."
     with user_errors('clip_evaluate'):
         m, preprocess = _model(model, device)
         if target == 'synthetic':
             from clip_nbdev.bundled import synthetic_zero_shot
             acc = synthetic_zero_shot(m, preprocess, n=n)
             print(f"seen combinations: top-1 {acc['seen']:.3f}\nnever-seen combinations: top-1 {acc['unseen']:.3f}")
+            if linear_probe: _probe_synthetic(m, preprocess, n)
         elif Path(target).is_dir():
             files, labels, names = labelled_folder(target)
             acc = zero_shot_accuracy(m, preprocess, files, labels, names, template.split(';'), truncate=truncate)
             print(f"{acc['n']} images, {len(names)} classes: top-1 {acc['top1']:.3f}, top-5 {acc['top5']:.3f}")
+            if linear_probe: _probe_folder(m, preprocess, files, labels)
             note_if_not_shapes('clip_evaluate', model, files)
         else:
+            if linear_probe: raise ValueError('--linear_probe needs labelled images: a folder of class folders, or synthetic')
             from clip_nbdev.data import read_pairs
             pairs = read_pairs(target, image_col=image_col, caption_col=caption_col)
             images, captions = zip(*pairs)

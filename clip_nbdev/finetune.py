@@ -72,14 +72,15 @@ def accumulated_backward(features: nn.Module,   # returns (normalised image rows
     with torch.no_grad():
         cached = [features(images, texts)[:2] for images, texts in micro_batches]    # K x ((n, E), (n, E))
     for k, (images, texts) in enumerate(micro_batches):
-        img_k, txt_k, scale = features(images, texts)                                 # gradients flow through batch k only
-        img = torch.cat([img_k if j == k else c[0] for j, c in enumerate(cached)])    # (K*n, E)
-        txt = torch.cat([txt_k if j == k else c[1] for j, c in enumerate(cached)])    # (K*n, E)
-        img, txt = gather_features(img, txt)                                          # (N, E): every process's rows
-        logits = (scale if k == 0 else scale.detach()) * img @ txt.t()                # the temperature's gradient once
-        loss = clip_loss(logits, logits.t())
         last = k == len(micro_batches) - 1   # under DDP, gradients are all-reduced once, after the last micro-batch
-        with nullcontext() if last or not hasattr(features, 'no_sync') else features.no_sync(): backward(loss)
+        with nullcontext() if last or not hasattr(features, 'no_sync') else features.no_sync():   # forward and backward
+            img_k, txt_k, scale = features(images, texts)                             # gradients flow through batch k only
+            img = torch.cat([img_k if j == k else c[0] for j, c in enumerate(cached)])    # (K*n, E)
+            txt = torch.cat([txt_k if j == k else c[1] for j, c in enumerate(cached)])    # (K*n, E)
+            img, txt = gather_features(img, txt)                                      # (N, E): every process's rows
+            logits = (scale if last else scale.detach()) * img @ txt.t()              # the temperature's gradient once:
+            loss = clip_loss(logits, logits.t())                                      # in the synchronised pass, so DDP
+            backward(loss)                                                            # sees every parameter there
     return loss.detach()
 
 # %% ../nbs/09b_finetune.ipynb #45f54c18
