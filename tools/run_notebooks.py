@@ -9,9 +9,10 @@ then the total, and ends with `N passed, N failed`. Usage, from the repository r
 
 A notebook also fails if it leaves files behind: the kernels get a private TMPDIR (where `tempfile` writes), which
 must be empty when each notebook ends, and `git status --porcelain` must not gain untracked files (in a working
-tree shared with other people, files they create meanwhile count too: run it in a clean clone, as CI does). One
-exception, noted under the notebook's line: torch's own empty per-user cache folder `torchinductor_<user>`, which
-torch makes on the first `torch.utils.checkpoint` call and reuses, like ~/.cache. Warnings printed on a
+tree shared with other people, files they create meanwhile count too: run it in a clean clone, as CI does). Two
+exceptions, noted under the notebook's line: torch's own empty per-user cache folder `torchinductor_<user>`, which
+torch makes on the first `torch.utils.checkpoint` call and reuses, like ~/.cache; and onnxruntime's `.ses`, a
+session id that `import onnxruntime` writes into $TMPDIR. Warnings printed on a
 cell's stderr (e.g. `TqdmWarning: IProgress not found`) are listed under the notebook's line. Executed notebooks
 are not written anywhere.
 """
@@ -53,8 +54,11 @@ def stderr_warnings(nb) -> list:
 
 
 def _torch_cache(p: Path) -> bool:
-    "An empty `torchinductor_<user>` folder: torch's per-user compile cache, made on the first `torch.utils.checkpoint` call."
-    return p.is_dir() and p.name.startswith('torchinductor_') and not any(p.iterdir())
+    """A library's own reused file, not the notebook's: an empty `torchinductor_<user>` folder (torch's per-user compile
+    cache, made on the first `torch.utils.checkpoint` call) or onnxruntime's `.ses` (a session id that `import
+    onnxruntime` writes into $TMPDIR: a timestamp and a UUID, 51 bytes)."""
+    if p.is_dir(): return p.name.startswith('torchinductor_') and not any(p.iterdir())
+    return p.name == '.ses' and p.stat().st_size < 100 and re.fullmatch(r'\d+\n[0-9a-f-]{36}\n', p.read_text(errors='replace')) is not None
 
 
 def run_one(path: Path, timeout: int, kernel: str, tmp: Path):
@@ -76,7 +80,7 @@ def run_one(path: Path, timeout: int, kernel: str, tmp: Path):
     except DeadKernelError as e: err = f'the kernel died: {e}'
     secs = time.time() - start
     left = sorted(str(p.relative_to(tmp)) for p in tmp.rglob('*') if not _torch_cache(p))
-    cache = [(-1, f"torch made its empty cache folder {p.name} (not counted as left behind)") for p in tmp.iterdir() if _torch_cache(p)]
+    cache = [(-1, f"a library made its own reused {p.name} (not counted as left behind)") for p in tmp.iterdir() if _torch_cache(p)]
     if left and err is None: err = f'left {len(left)} file(s) in its temporary folder: {", ".join(left[:5])}'
     for p in tmp.iterdir(): shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
     return err, secs, stderr_warnings(nb) + cache
