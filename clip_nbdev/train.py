@@ -308,12 +308,15 @@ def validate(model: CLIP, val: dict, cfg: TrainConfig) -> Dict[str, float]:
     if cfg.best_metric not in metrics: raise ValueError(f'best_metric={cfg.best_metric!r} is not among the validation metrics {list(metrics)}')
     return metrics
 
+def _require_finite(model: CLIP, path: Union[str, Path]):
+    "Raise before writing `path` if any floating-point weight or buffer of `model` is not finite."
+    if not _finite([v for v in model.state_dict().values() if v.is_floating_point()]):
+        raise FloatingPointError(f'Refusing to write {path}: some weights are not finite.')
+
 def save_weights(model: CLIP, path: Union[str, Path]):
     "Atomically save the model's state dict on the CPU, after checking every weight is finite (never save a diverged model)."
-    sd = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    if not _finite([v for v in sd.values() if v.is_floating_point()]):
-        raise FloatingPointError(f'Refusing to write {path}: some weights are not finite.')
-    atomic_save(sd, path)
+    _require_finite(model, path)
+    atomic_save({k: v.detach().cpu() for k, v in model.state_dict().items()}, path)
 
 class _Logger:
     "Optional TensorBoard logging (`cfg.tensorboard`); a no-op without it."
@@ -363,8 +366,7 @@ class _Run:
         "Checkpoint and history, atomically, only if every weight is finite."
         self.saved_at = self.state['step']
         if self.rank: return
-        if not _finite([p for p in self.model.parameters()]):
-            raise FloatingPointError(f'Refusing to write {self.ckpt_path}: some weights are not finite.')
+        _require_finite(self.model, self.ckpt_path)
         atomic_save({'model': self.model.state_dict(), 'optimizer': self.optimizer.state_dict(),
                      'scheduler': self.scheduler.state_dict(), 'scaler': self.scaler.state_dict(), 'state': self.state,
                      'rng': _rng_state(), 'signature': self.signature,
@@ -472,7 +474,7 @@ def plot_history(out_dir: Union[str, Path]):
 # %% ../nbs/09_pretrain.ipynb #110def97
 def _read_data(data: str, seed: int, n: int, split: str, image_col: str, caption_col: str):
     "Pairs from a CSV/TSV, or `n` synthetic ones from `split`; for the synthetic held-out split, class names and labels too."
-    from clip_nbdev.data import read_pairs, split_combos
+    from clip_nbdev.data import read_pairs
     if data != 'synthetic': return read_pairs(data, image_col=image_col, caption_col=caption_col), None, None
     items = make_synthetic(n, seed=seed, split=split)
     prompts, combos = class_prompts()
