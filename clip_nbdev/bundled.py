@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from .data import HELD_OUT, class_prompts, make_synthetic
-from .load import BUNDLED, bundled_path
+from .hub import BUNDLED, bundled_path
 from .model import CLIP
 from .tokenizer import tokenize
 

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Dict, Optional, Tuple, Union
 
 import torch
+from fastcore.basics import patch
 from torch import nn
 
 from .attention import Attention
@@ -50,7 +51,7 @@ ARCHITECTURES: Dict[str, CLIPConfig] = {
     'ViT-L/14@336px': CLIPConfig(768, 336, 24, 1024, 14, 77, 49408, 768, 12, 12),
 }
 
-# %% ../nbs/06_clip.ipynb #bb43fbe8
+# %% ../nbs/06_clip.ipynb #15c29d19
 class CLIP(TextEncoder):
     "OpenAI's CLIP: `visual` (ViT or ResNet) and a text encoder meeting in one embedding space."
     def __init__(self,
@@ -82,40 +83,48 @@ class CLIP(TextEncoder):
         "A freshly initialised model of the given configuration."
         return cls(**asdict(config))
 
-    def initialize_parameters(self):
-        "CLIP's initialisation: the text tower's, plus the ResNet attention pool and zero-initialised last BN of each block."
-        self.initialize_text_parameters()
-        if isinstance(self.visual, ModifiedResNet):
-            pool = self.visual.attnpool
-            std = pool.c_proj.in_features ** -0.5
-            for lin in (pool.q_proj, pool.k_proj, pool.v_proj, pool.c_proj): nn.init.normal_(lin.weight, std=std)
-            for stage in (self.visual.layer1, self.visual.layer2, self.visual.layer3, self.visual.layer4):
-                for name, p in stage.named_parameters():
-                    if name.endswith('bn3.weight'): nn.init.zeros_(p)
+# %% ../nbs/06_clip.ipynb #642927c3
+@patch
+def initialize_parameters(self: CLIP):
+    "CLIP's initialisation: the text tower's, plus the ResNet attention pool and zero-initialised last BN of each block."
+    self.initialize_text_parameters()
+    if isinstance(self.visual, ModifiedResNet):
+        pool = self.visual.attnpool
+        std = pool.c_proj.in_features ** -0.5
+        for lin in (pool.q_proj, pool.k_proj, pool.v_proj, pool.c_proj): nn.init.normal_(lin.weight, std=std)
+        for stage in (self.visual.layer1, self.visual.layer2, self.visual.layer3, self.visual.layer4):
+            for name, p in stage.named_parameters():
+                if name.endswith('bn3.weight'): nn.init.zeros_(p)
 
-    @property
-    def dtype(self) -> torch.dtype:
-        "The dtype the model computes in (fp16 after `convert_weights`)."
-        return self.visual.conv1.weight.dtype
+# %% ../nbs/06_clip.ipynb #8220f041
+@patch(as_prop=True)
+def dtype(self: CLIP) -> torch.dtype:
+    "The dtype the model computes in (fp16 after `convert_weights`)."
+    return self.visual.conv1.weight.dtype
 
-    def encode_image(self, image: torch.Tensor) -> torch.Tensor:
-        "Image embeddings `(B, embed_dim)` of preprocessed images `(B, 3, R, R)`; other shapes are an error naming R."
-        R = self.visual.input_resolution
-        if not is_capturing() and (image.dim() != 4 or image.shape[1] != 3 or tuple(image.shape[-2:]) != (R, R)):
-            raise ValueError(f"encode_image takes preprocessed images of shape (B, 3, {R}, {R}) (this model's resolution is "
-                             f"{R} px), not {tuple(image.shape)}: use the `preprocess` that `load_model` returns.")
-        return self.visual(image.to(self.dtype))
+# %% ../nbs/06_clip.ipynb #4be328d1
+@patch
+def encode_image(self: CLIP, image: torch.Tensor) -> torch.Tensor:
+    "Image embeddings `(B, embed_dim)` of preprocessed images `(B, 3, R, R)`; other shapes are an error naming R."
+    R = self.visual.input_resolution
+    if not is_capturing() and (image.dim() != 4 or image.shape[1] != 3 or tuple(image.shape[-2:]) != (R, R)):
+        raise ValueError(f"encode_image takes preprocessed images of shape (B, 3, {R}, {R}) (this model's resolution is "
+                         f"{R} px), not {tuple(image.shape)}: use the `preprocess` that `load_model` returns.")
+    return self.visual(image.to(self.dtype))
 
-    def forward(self, image: torch.Tensor,  # (N, 3, R, R) preprocessed images
-                text: torch.Tensor          # (M, L) token ids
-               ) -> Tuple[torch.Tensor, torch.Tensor]:
-        "`(logits_per_image (N, M), logits_per_text (M, N))`: scaled cosine similarities."
-        image_features = self.encode_image(image)                                   # (N, E)
-        text_features = self.encode_text(text)                                      # (M, E)
-        image_features = image_features / image_features.norm(dim=1, keepdim=True)  # (N, E), unit norm
-        text_features = text_features / text_features.norm(dim=1, keepdim=True)     # (M, E), unit norm
-        logits_per_image = self.logit_scale.exp() * image_features @ text_features.t()  # (N, M)
-        return logits_per_image, logits_per_image.t()
+# %% ../nbs/06_clip.ipynb #ec1301fc
+@patch
+def forward(self: CLIP,
+            image: torch.Tensor,  # (N, 3, R, R) preprocessed images
+            text: torch.Tensor    # (M, L) token ids
+           ) -> Tuple[torch.Tensor, torch.Tensor]:
+    "`(logits_per_image (N, M), logits_per_text (M, N))`: scaled cosine similarities."
+    image_features = self.encode_image(image)                                   # (N, E)
+    text_features = self.encode_text(text)                                      # (M, E)
+    image_features = image_features / image_features.norm(dim=1, keepdim=True)  # (N, E), unit norm
+    text_features = text_features / text_features.norm(dim=1, keepdim=True)     # (M, E), unit norm
+    logits_per_image = self.logit_scale.exp() * image_features @ text_features.t()  # (N, M)
+    return logits_per_image, logits_per_image.t()
 
 # %% ../nbs/06_clip.ipynb #d52a8956
 def count_parameters(model: nn.Module) -> Dict[str, int]:
@@ -158,6 +167,7 @@ class skip_init(torch.overrides.TorchFunctionMode):
         if getattr(func, '__name__', '') in _INIT_METHODS and args and isinstance(args[0], torch.Tensor): return args[0]
         return func(*args, **kwargs)
 
+# %% ../nbs/06_clip.ipynb #a03897b5
 def _layer_count(state_dict: dict, prefix: str) -> int:
     return len({k[len(prefix):].split('.')[0] for k in state_dict if k.startswith(prefix)})
 

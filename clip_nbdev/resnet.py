@@ -9,6 +9,8 @@ __all__ = ['Bottleneck', 'AttentionPool2d', 'ModifiedResNet']
 from collections import OrderedDict
 from typing import Sequence
 
+from fastcore.basics import patch
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -77,7 +79,7 @@ class AttentionPool2d(nn.Module):
         out = F.scaled_dot_product_attention(q, k, v)                      # (B, h, 1, d)
         return self.c_proj(out.transpose(1, 2).reshape(B, C))              # (B, output_dim)
 
-# %% ../nbs/04_resnet.ipynb #ee6964b4
+# %% ../nbs/04_resnet.ipynb #23f1ab0a
 class ModifiedResNet(nn.Module):
     "CLIP's ResNet: 3-conv stem with average pooling, anti-aliased bottleneck stages, attention pooling."
     def __init__(self,
@@ -106,22 +108,28 @@ class ModifiedResNet(nn.Module):
         self.attnpool = AttentionPool2d(input_resolution // 32, width * 32, heads, output_dim)
 
     def _make_layer(self, planes: int, blocks: int, stride: int = 1) -> nn.Sequential:
+        "A stage of `blocks` bottlenecks: the first maps `_inplanes` to `4 * planes` (and downsamples), the rest keep it."
         layers = [Bottleneck(self._inplanes, planes, stride)]
         self._inplanes = planes * Bottleneck.expansion
         layers += [Bottleneck(self._inplanes, planes) for _ in range(1, blocks)]
         return nn.Sequential(*layers)
 
-    def stem(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.relu1(self.bn1(self.conv1(x)))  # (B, w/2, R/2, R/2)
-        x = self.relu2(self.bn2(self.conv2(x)))  # (B, w/2, R/2, R/2)
-        x = self.relu3(self.bn3(self.conv3(x)))  # (B, w, R/2, R/2)
-        return self.avgpool(x)                   # (B, w, R/4, R/4)
+# %% ../nbs/04_resnet.ipynb #c8682734
+@patch
+def stem(self: ModifiedResNet, x: torch.Tensor) -> torch.Tensor:
+    "The stem: three 3x3 convolutions (the first with stride 2) and a 2x2 average pool, `(B, 3, R, R)` -> `(B, w, R/4, R/4)`."
+    x = self.relu1(self.bn1(self.conv1(x)))  # (B, w/2, R/2, R/2)
+    x = self.relu2(self.bn2(self.conv2(x)))  # (B, w/2, R/2, R/2)
+    x = self.relu3(self.bn3(self.conv3(x)))  # (B, w, R/2, R/2)
+    return self.avgpool(x)                   # (B, w, R/4, R/4)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        "Image embeddings `(B, output_dim)` of images `(B, 3, R, R)`."
-        x = self.stem(x)       # (B, w, R/4, R/4)
-        x = self.layer1(x)     # (B, 4w, R/4, R/4)
-        x = self.layer2(x)     # (B, 8w, R/8, R/8)
-        x = self.layer3(x)     # (B, 16w, R/16, R/16)
-        x = self.layer4(x)     # (B, 32w, R/32, R/32)
-        return self.attnpool(x)  # (B, output_dim)
+# %% ../nbs/04_resnet.ipynb #3b06497c
+@patch
+def forward(self: ModifiedResNet, x: torch.Tensor) -> torch.Tensor:
+    "Image embeddings `(B, output_dim)` of images `(B, 3, R, R)`."
+    x = self.stem(x)       # (B, w, R/4, R/4)
+    x = self.layer1(x)     # (B, 4w, R/4, R/4)
+    x = self.layer2(x)     # (B, 8w, R/8, R/8)
+    x = self.layer3(x)     # (B, 16w, R/16, R/16)
+    x = self.layer4(x)     # (B, 32w, R/32, R/32)
+    return self.attnpool(x)  # (B, output_dim)

@@ -4,24 +4,23 @@
 
 # %% auto #0
 __all__ = ['BPE_FILE', 'N_MERGES', 'SOT', 'EOT', 'PRE_TOKEN', 'bytes_to_unicode', 'get_pairs', 'default_bpe', 'load_merges',
-           'basic_clean', 'whitespace_clean', 'clean', 'merge_symbols', 'SimpleTokenizer', 'tokenize', 'underscored',
-           'hyphen_flags', 'clip_tokenize_cli']
+           'basic_clean', 'whitespace_clean', 'clean', 'merge_symbols', 'SimpleTokenizer', 'tokenize']
 
 # %% ../nbs/01_tokenizer.ipynb #cd7441bd
 import gzip
 import heapq
 import html
-import inspect
-import sys
-from functools import lru_cache, wraps
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 import ftfy
 import regex
 import torch
-from fastcore.script import Param, anno_parser, call_parse, store_true
+from fastcore.basics import patch
+
+from .utils import preview
 
 # %% ../nbs/01_tokenizer.ipynb #24797239
 def bytes_to_unicode() -> Dict[int, str]:
@@ -106,7 +105,7 @@ def merge_symbols(symbols: Sequence[str],                 # a pre-token's byte s
         for i in merged: push(prv[i]); push(i)              # new pairs compete from the next round on
     return [s for s, keep in zip(sym, alive) if keep]
 
-# %% ../nbs/01_tokenizer.ipynb #f051c733
+# %% ../nbs/01_tokenizer.ipynb #1b2fb5df
 class SimpleTokenizer:
     "OpenAI CLIP's byte-level BPE tokenizer: `encode` text to ids and `decode` ids to text."
     def __init__(self,
@@ -125,38 +124,39 @@ class SimpleTokenizer:
         self.sot_token, self.eot_token = self.encoder[SOT], self.encoder[EOT]
         self.vocab_size = len(vocab)
 
+    def symbols(self, token: str) -> str:
+        "A pre-token's UTF-8 bytes as byte symbols."
+        return token.encode('utf-8').decode('latin-1').translate(self._to_symbols)
+
     def bpe(self, token: str) -> str:
         "Merge the byte symbols of one pre-token; returns the pieces separated by spaces."
         if token in self.cache: return self.cache[token]
         self.cache[token] = ' '.join(merge_symbols([*token[:-1], token[-1] + '</w>'], self.bpe_ranks))
         return self.cache[token]
 
-    def symbols(self, token: str) -> str:
-        "A pre-token's UTF-8 bytes as byte symbols."
-        return token.encode('utf-8').decode('latin-1').translate(self._to_symbols)
+# %% ../nbs/01_tokenizer.ipynb #9f52b3b6
+@patch
+def encode(self: SimpleTokenizer, text: str) -> List[int]:
+    "Token ids of `text`, without the start and end tokens."
+    ids, cache = [], self._ids_cache
+    for token in PRE_TOKEN.findall(clean(text)):
+        token_ids = cache.get(token)
+        if token_ids is None:
+            token_ids = cache[token] = [self.encoder[p] for p in self.bpe(self.symbols(token)).split(' ')]
+        ids.extend(token_ids)
+    return ids
 
-    def encode(self, text: str) -> List[int]:
-        "Token ids of `text`, without the start and end tokens."
-        ids, cache = [], self._ids_cache
-        for token in PRE_TOKEN.findall(clean(text)):
-            token_ids = cache.get(token)
-            if token_ids is None:
-                token_ids = cache[token] = [self.encoder[p] for p in self.bpe(self.symbols(token)).split(' ')]
-            ids.extend(token_ids)
-        return ids
-
-    def decode(self, tokens: Sequence[int]) -> str:
-        "Text of a sequence of ids; `</w>` becomes a space."
-        text = ''.join(self.decoder[int(t)] for t in tokens)
-        return bytearray(self.byte_decoder[c] for c in text).decode('utf-8', errors='replace').replace('</w>', ' ')
+# %% ../nbs/01_tokenizer.ipynb #b4f1ec53
+@patch
+def decode(self: SimpleTokenizer, tokens: Sequence[int]) -> str:
+    "Text of a sequence of ids; `</w>` becomes a space."
+    text = ''.join(self.decoder[int(t)] for t in tokens)
+    return bytearray(self.byte_decoder[c] for c in text).decode('utf-8', errors='replace').replace('</w>', ' ')
 
 # %% ../nbs/01_tokenizer.ipynb #e920ef3a
 @lru_cache()
 def _default_tokenizer() -> SimpleTokenizer:
     return SimpleTokenizer()
-
-def _preview(text: str, n: int = 40) -> str:
-    return repr(text if len(text) <= n else text[:n] + '…')
 
 def tokenize(texts: Union[str, Iterable[str]],  # a text or a list of texts
              context_length: int = 77,  # tokens per row, start and end tokens included (CLIP models use 77)
@@ -174,59 +174,15 @@ def tokenize(texts: Union[str, Iterable[str]],  # a text or a list of texts
     rows = []
     for i, text in enumerate(texts):
         if not isinstance(text, str):
-            raise TypeError(f'tokenize() expects str items, but item {i} is {type(text).__name__}: {_preview(repr(text))}')
+            raise TypeError(f'tokenize() expects str items, but item {i} is {type(text).__name__}: {preview(repr(text))}')
         ids = [tok.sot_token, *tok.encode(text), tok.eot_token]
         if len(ids) > context_length:
             if not truncate:
                 raise RuntimeError(
-                    f'Text {i} ({_preview(text)}) is {len(ids)} tokens long with <|startoftext|> and <|endoftext|>, '
+                    f'Text {i} ({preview(text)}) is {len(ids)} tokens long with <|startoftext|> and <|endoftext|>, '
                     f'more than context_length={context_length}. Shorten it, or pass truncate=True to keep '
                     f'its first {context_length - 2} tokens.')
             ids = ids[:context_length]
             ids[-1] = tok.eot_token
         rows.append(ids + [0] * (context_length - len(ids)))
     return torch.tensor(rows, dtype=torch.int).reshape(len(rows), context_length)
-
-# %% ../nbs/01_tokenizer.ipynb #cfa43a02
-def underscored(argv: Sequence[str],  # command-line arguments, without the program name
-                names: Iterable[str]  # the command's parameter names
-               ) -> List[str]:
-    "`argv` with `--an-option` spelled `--an_option` wherever `an_option` is one of `names` (not after `--`)."
-    out, names = [], set(names)
-    for i, arg in enumerate(argv):
-        if arg == '--': return out + list(argv[i:])
-        flag, eq, value = arg.partition('=')
-        name = flag[2:].replace('-', '_')
-        out.append(f'--{name}{eq}{value}' if flag.startswith('--') and name in names else arg)
-    return out
-
-def hyphen_flags(cli: Callable) -> Callable:
-    "Let a `call_parse` command also accept its options spelled with hyphens (`--batch-size` for `--batch_size`)."
-    func = cli.__wrapped__
-    @wraps(cli)
-    def _f(*args, **kwargs):
-        if args or kwargs: return cli(*args, **kwargs)  # called from Python
-        p = anno_parser(func)
-        example = next((n for n in inspect.signature(func).parameters if '_' in n), None)
-        if example: p.epilog = f"Options may also be spelled with hyphens: --{example.replace('_', '-')} for --{example}."
-        ns = vars(p.parse_args(underscored(sys.argv[1:], inspect.signature(func).parameters)))
-        ns.pop('pdb', None); ns.pop('xtra', None)
-        return func(**ns)
-    return _f
-
-# %% ../nbs/01_tokenizer.ipynb #a0458bf1
-@hyphen_flags
-@call_parse
-def clip_tokenize_cli(texts: Param('Texts to tokenize', str, nargs='+'),
-                      context_length: Param('Tokens per row, special tokens included', int) = 77,
-                      truncate: Param('Cut texts that are too long instead of failing', store_true) = False,
-                      pieces: Param('Also print the BPE pieces of each text', store_true) = False):
-    "Print CLIP token ids for each text, as `clip.tokenize` computes them (padding left out)."
-    import sys
-    try: ids = tokenize(texts, context_length=context_length, truncate=truncate)
-    except (RuntimeError, ValueError, TypeError) as e: sys.exit(f'clip_tokenize: error: {e}')
-    tok = _default_tokenizer()
-    for text, row in zip(texts, ids.tolist()):
-        row = row[:row.index(tok.eot_token) + 1]
-        print(' '.join(map(str, row)))
-        if pieces: print('  ' + ' '.join(tok.decoder[i] for i in row))
