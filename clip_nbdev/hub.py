@@ -10,6 +10,7 @@ __all__ = ['MIN_TORCH', 'MODELS', 'BUNDLED', 'available_models', 'bundled_path',
 import hashlib
 import http.client
 import os
+import stat
 import urllib.error
 import urllib.request
 import warnings
@@ -96,6 +97,11 @@ def _fetch(url: str, out, timeout: float, progress: bool, desc: str) -> str:
     return h.hexdigest()
 
 # %% ../nbs/A2_hub.ipynb #85aada3b
+def _kind(path: Path) -> str:
+    "'file', 'missing' or 'other', from one `stat` call (checking `exists()` then `is_file()` races with other writers)."
+    try: return 'file' if stat.S_ISREG(os.stat(path).st_mode) else 'other'
+    except FileNotFoundError: return 'missing'
+
 def download(url: str,                                 # file to fetch; OpenAI-style URLs carry their SHA-256
              root: Union[str, Path, None] = None,      # cache folder (default: `default_cache_dir()`)
              sha256: Optional[str] = None,             # expected hash (default: read from the URL; None: unverified)
@@ -105,13 +111,15 @@ def download(url: str,                                 # file to fetch; OpenAI-s
     root = Path(root) if root is not None else default_cache_dir()
     root.mkdir(parents=True, exist_ok=True)
     target, sha256 = root / url.rstrip('/').split('/')[-1], (sha256 or expected_sha256(url))
-    if target.exists() and not target.is_file():
+    if _kind(target) == 'other':
         raise RuntimeError(f'{target} exists and is not a regular file; remove it or pass another download_root.')
     _remove_stale_parts(root, target.name)
-    if target.is_file():
-        if sha256 is None or sha256_file(target) == sha256: return target
-        warnings.warn(f'{target} exists but its SHA-256 does not match {sha256}; downloading it again.')
-        target.unlink(missing_ok=True)   # another process may be repairing it too
+    if _kind(target) == 'file':
+        try:
+            if sha256 is None or sha256_file(target) == sha256: return target
+            warnings.warn(f'{target} exists but its SHA-256 does not match {sha256}; downloading it again.')
+            target.unlink(missing_ok=True)   # another process may be repairing it too
+        except FileNotFoundError: pass       # removed meanwhile by another process repairing it
     with atomic_write(target) as out:    # `.{name}.{pid}.XXXX.part` beside `target`, renamed into place on success
         got = _fetch(url, out, timeout, progress, target.name)
         if sha256 is not None and got != sha256:
