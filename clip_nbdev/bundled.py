@@ -35,6 +35,7 @@ def synthetic_predictions(model: CLIP, preprocess, split: str, n: int = 300, see
 def synthetic_zero_shot(model: CLIP, preprocess, n: int = 300, seed: int = 12345,
                         template: str = 'a {colour} {shape}') -> Dict[str, float]:
     "Zero-shot top-1 accuracy on `n` fresh pictures of seen and of held-out (`unseen`) combinations."
+    if n < 1: raise ValueError(f'n must be at least 1 (pictures per split), got {n}.')
     out = {}
     for split in ('seen', 'unseen'):
         truth, pred = synthetic_predictions(model, preprocess, split, n, seed, template)

@@ -145,6 +145,7 @@ def read_pairs(path: Union[str, Path],       # a CSV or TSV file with a header r
         if empty: raise ValueError(f'{path}, line {line}: empty {empty[0]!r}; every pair needs an image and a caption.')
         image = Path(fields[i])
         pairs.append((str(image if image.is_absolute() else path.parent / image), fields[c]))
+    if not pairs: raise ValueError(f'{path} has a header but no pairs: add one row per image and caption.')
     return pairs
 
 # %% ../nbs/08_data.ipynb #db9866b1

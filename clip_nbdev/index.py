@@ -114,7 +114,9 @@ class ImageIndex:
         self.folder = Path(folder).resolve()
         self.files = image_files(self.folder)
         self.key = _index_key(self.folder, model, preprocess, verify)
-        self.cache_path = Path(cache_dir if cache_dir is not None else default_cache_dir() / 'index') / f'{self.key[:24]}.pt'
+        cache_root = Path(cache_dir if cache_dir is not None else default_cache_dir() / 'index')
+        if cache_root.exists() and not cache_root.is_dir(): raise NotADirectoryError(f'cache_dir {cache_root} is a file; pass a folder.')
+        self.cache_path = cache_root / f'{self.key[:24]}.pt'
         sigs = file_signatures(self.folder, self.files, verify)
         cached = self._read_cache()
         todo = [i for i, s in enumerate(sigs) if s not in cached]

@@ -10,6 +10,7 @@ __all__ = ['ImageInput', 'IMAGE_SUFFIXES', 'evaluating', 'encode_images', 'long_
 # %% ../nbs/11_inference.ipynb #9e567eeb
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
+import string
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -48,6 +49,11 @@ def _check_image_tensor(x: torch.Tensor, resolution: int, what: str) -> torch.Te
                          f"point: pass a path or a PIL image, or a tensor made by the model's own `preprocess`.")
     return x
 
+def _as_images(images) -> Sequence[ImageInput]:
+    "`images` as a sequence of images: one path, PIL image or `(3, R, R)` tensor becomes a list of one."
+    one = isinstance(images, (str, Path, Image.Image)) or (isinstance(images, torch.Tensor) and images.ndim == 3)
+    return [images] if one else images
+
 def _image_tensor(image: ImageInput, preprocess, resolution: int) -> torch.Tensor:
     "One image as a preprocessed tensor `(3, R, R)`, checked against the model's resolution `R`."
     if isinstance(image, torch.Tensor): return _check_image_tensor(image, resolution, 'The image tensor')
@@ -75,7 +81,7 @@ def encode_images(model: CLIP, preprocess, images: Sequence[ImageInput], device=
                   dtype: Optional[torch.dtype] = None,  # compute in this dtype (None: the model's own); results float32
                  ) -> torch.Tensor:
     "Normalised float32 image embeddings `(N, E)`, in batches, in eval mode whatever the model's mode (which is restored)."
-    device, out, res = _device(model, device), [], model.visual.input_resolution
+    device, out, res, images = _device(model, device), [], model.visual.input_resolution, _as_images(images)
     with evaluating(model), _computing_in(model, device, dtype):
         for i in tqdm(range(0, len(images), batch_size), disable=not progress, desc='embedding images'):
             batch = torch.stack([_image_tensor(im, preprocess, res) for im in images[i:i + batch_size]]).to(device)  # (b, 3, R, R)
@@ -83,6 +89,15 @@ def encode_images(model: CLIP, preprocess, images: Sequence[ImageInput], device=
     return torch.cat(out) if out else torch.empty(0, model.text_projection.shape[1])  # outside inference mode: a normal tensor
 
 # %% ../nbs/11_inference.ipynb #c6a1e003
+def _check_template(t: str) -> str:
+    "`t` if it holds exactly one `{}` (or `{0}`) for the class name, else a ValueError saying so."
+    try: fields = [f for _, f, _, _ in string.Formatter().parse(t) if f is not None]
+    except ValueError: fields = None                 # a lone '{' or '}'
+    if fields not in ([''], ['0']):
+        raise ValueError(f"Prompt template {t!r} must contain exactly one '{{}}' for the class name "
+                         f"(write a literal brace as '{{{{' or '}}}}'), e.g. 'a photo of a {{}}.'.")
+    return t
+
 def _check_texts(texts: Sequence[str], what: str = 'candidate texts') -> List[str]:
     if isinstance(texts, str): texts = [texts]
     texts = list(texts)
@@ -155,9 +170,7 @@ def zero_shot_classifier(model: CLIP, classnames: Sequence[str],
                         ) -> torch.Tensor:
     "Class weights `(C, E)`: the normalised mean of each class's normalised prompt embeddings."
     classnames = _check_texts(classnames, 'class names')
-    templates = _check_texts(templates, 'prompt templates')
-    for t in templates:
-        if '{}' not in t: raise ValueError(f"Prompt template {t!r} has no '{{}}' for the class name.")
+    templates = [_check_template(t) for t in _check_texts(templates, 'prompt templates')]
     prompts = [t.format(c) for c in classnames for t in templates]
     emb = encode_texts(model, prompts, device, truncate=truncate, what='class prompts', dtype=dtype)  # (C*T, E)
     return F.normalize(emb.view(len(classnames), len(templates), -1).mean(dim=1), dim=-1)              # (C, E)
@@ -169,6 +182,7 @@ def zero_shot_predict(model: CLIP, preprocess, images: Sequence[ImageInput], cla
                       truncate: bool = False, dtype: Optional[torch.dtype] = None) -> List[List[Tuple[str, float]]]:
     "Top-`k` `(class, probability)` for each image (with one class, its probability is always 1)."
     if k < 1: raise ValueError(f'k must be at least 1, not {k}.')
+    classnames = _check_texts(classnames, 'class names')   # a str is one class name, as in `zero_shot_classifier`
     weights = zero_shot_classifier(model, classnames, templates, device, truncate, dtype) if weights is None else weights
     sims = encode_images(model, preprocess, images, device, dtype=dtype) @ weights.T                          # (N, C)
     probs = (model.logit_scale.detach().exp().float().cpu() * sims).softmax(-1)
@@ -179,6 +193,7 @@ def zero_shot_accuracy(model: CLIP, preprocess, images: Sequence[ImageInput], la
                        classnames: Sequence[str], templates: Sequence[str] = ('a {}.',), device=None,
                        progress: bool = False, truncate: bool = False, dtype: Optional[torch.dtype] = None) -> Dict[str, float]:
     "Zero-shot top-1 and top-5 accuracy of images with integer `labels` indexing `classnames`."
+    images, classnames = _as_images(images), _check_texts(classnames, 'class names')
     if len(images) != len(labels): raise ValueError(f'{len(images)} images but {len(labels)} labels.')
     if not len(images): raise ValueError('No images to evaluate.')
     weights = zero_shot_classifier(model, classnames, templates, device, truncate, dtype)

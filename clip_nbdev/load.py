@@ -14,8 +14,9 @@ import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
 
-from .checkpoint import _is_torchscript, _jit_load, _patch_archive, read_state_dict
-from .hub import _resolve_checkpoint
+from .checkpoint import read_state_dict                             # reads a checkpoint without running its code (A1)
+from .checkpoint import _is_torchscript, _jit_load, _patch_archive  # only for `jit=True` (A1), see `load_model`
+from .hub import _resolve_checkpoint                                # a model name -> a verified local file (A2)
 from .model import build_model, convert_weights
 
 # %% ../nbs/07_load.ipynb #3808b26b
