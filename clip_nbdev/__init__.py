@@ -6,7 +6,7 @@ __version__ = "0.1.0"
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/99_package.ipynb #b46cdb71
+# %% ../nbs/99_package.ipynb #13477133
 import importlib
 
 _MODULES = ('tokenizer', 'attention', 'vit', 'resnet', 'text', 'model', 'load', 'data', 'train', 'bundled',

@@ -22,6 +22,10 @@ def clip_loss(logits_per_image: torch.Tensor,  # (N, N): image i against caption
               logits_per_text: torch.Tensor    # (N, N): its transpose
              ) -> torch.Tensor:
     "Symmetric cross-entropy of image→text and text→image classification, the matching pair on the diagonal."
+    n = logits_per_image.shape[0]
+    if logits_per_image.shape != (n, n) or logits_per_text.shape != (n, n):
+        raise ValueError(f'clip_loss needs (N, N) logits, one row and one column per pair: got {tuple(logits_per_image.shape)} '
+                         f'and {tuple(logits_per_text.shape)} (as many captions as images, caption i matching image i).')
     if logits_per_image.shape[0] < 2:
         raise ValueError(f'A contrastive batch needs at least two pairs, got {logits_per_image.shape[0]}: with one, each image '
                          f'has only its own caption to choose from, the loss is exactly 0 and nothing is learned.')
