@@ -43,6 +43,14 @@ KATEX = re.compile(r'\s*<(?:link|script)[^>]*katex[^>]*>(?:</script>)?')
 SHOW_DOC = re.compile(r'<div class="cell-output cell-output-display cell-output-markdown">\s*<hr\s*/?>')
 
 
+def private_names_unlinked():
+    "In a processing worker: `_private` names in backticks stay code (they get no API entry, so a link has no anchor)."
+    link = nbdev.doclinks.NbdevLookup._link_sym
+    def _link_sym(self, m):
+        return m.group(0) if m.group(1).rsplit('.', 1)[-1].startswith('_') else link(self, m)
+    nbdev.doclinks.NbdevLookup._link_sym = _link_sym
+
+
 def process(nbs: Path, n_workers: int, force: bool) -> Path:
     "Run nbdev's `proc_nbs` into `_proc/`, one fresh process per notebook; fail naming every notebook that fails."
     failures = []
@@ -50,7 +58,7 @@ def process(nbs: Path, n_workers: int, force: bool) -> Path:
     def run_all(f, items, n_workers=2, pause=0, **kwargs):  # stands in for fastcore's `parallel` in `proc_nbs`
         items = list(items)
         with ProcessPoolExecutor(max(1, min(n_workers, len(items))), mp_context=get_context('spawn'),
-                                 max_tasks_per_child=1) as ex:
+                                 max_tasks_per_child=1, initializer=private_names_unlinked) as ex:
             futures = {ex.submit(f, o): o for o in items}
             for fut in as_completed(futures):
                 src, err = futures[fut][0], fut.exception()
