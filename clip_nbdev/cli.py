@@ -7,7 +7,9 @@ __all__ = ['USER_ERRORS', 'TRUNCATE_HELP', 'DEFAULT_MODEL', 'SHAPE_SIZES', 'MODE
            'note_if_not_shapes', 'clip_predict', 'clip_zeroshot', 'clip_search', 'clip_evaluate', 'clip_tokenize_cli']
 
 # %% ../nbs/13_cli.ipynb #edde80d7
+import os
 import sys
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Sequence
@@ -30,13 +32,21 @@ USER_ERRORS = (ValueError, FileNotFoundError, TypeError, RuntimeError, OSError)
 
 @contextmanager
 def user_errors(prog: str):
-    "Turn the errors a user can cause into one line on stderr and exit status 1 (130 on Ctrl-C)."
+    "Errors a user can cause as one line on stderr and exit status 1 (130 on Ctrl-C); warnings as one line each."
+    show = warnings.showwarning
+    warnings.showwarning = lambda message, *a, **k: print(f'{prog}: warning: {message}', file=sys.stderr)
     try:
         yield
+        sys.stdout.flush()                     # a reader that stopped early (`| head`) is found here, not at exit
+    except BrokenPipeError:                    # the reader has all it wanted: stop quietly, as `cat` and `seq` do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the final flush at exit has somewhere to go
+        sys.exit(141)                          # 128 + SIGPIPE, the status of a Unix filter stopped by a closed pipe
     except USER_ERRORS as e:
         sys.exit(f'{prog}: error: {e}')
     except KeyboardInterrupt:
         print(f'{prog}: interrupted', file=sys.stderr); sys.exit(130)
+    finally:
+        warnings.showwarning = show
 
 def _model(name: str, device: str):
     return load_model(name, device=device)

@@ -5,12 +5,13 @@
 # %% auto #0
 __all__ = ['ImageInput', 'IMAGE_SUFFIXES', 'evaluating', 'encode_images', 'long_texts', 'encode_texts', 'clip_inference',
            'clip_inference_batch', 'zero_shot_classifier', 'zero_shot_predict', 'zero_shot_accuracy', 'image_files',
-           'labelled_folder', 'retrieve', 'top_captions', 'recall_at_k']
+           'labelled_folder', 'readable_images', 'retrieve', 'top_captions', 'recall_at_k']
 
 # %% ../nbs/11_inference.ipynb #9e567eeb
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 import string
+import warnings
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -223,6 +224,24 @@ def labelled_folder(folder: Union[str, Path]) -> Tuple[List[Path], List[int], Li
     if not classes: raise ValueError(f'{folder} has no class sub-folders: put each class\'s images in a folder named after it.')
     files = [p for p in files if p.parent != Path(folder)]
     return files, [classes.index(p.parent.name) for p in files], [c.replace('_', ' ') for c in classes]
+
+# %% ../nbs/11_inference.ipynb #c17966c6
+def readable_images(files: Sequence[Union[str, Path]],  # image files, e.g. from `image_files`
+                    skip_bad: bool = True,               # False: one error naming the unreadable files instead of a warning
+                   ) -> List[Path]:
+    "The files Pillow decodes completely, in order; the others are left out with one warning that names them."
+    good, bad = [], []
+    for f in files:
+        try:
+            with load_image(f): good.append(Path(f))
+        except (OSError, ValueError) as e: bad.append((Path(f), e))
+    if not bad: return good
+    names = ', '.join(str(f) for f, _ in bad[:5]) + (f' and {len(bad) - 5} more' if len(bad) > 5 else '')
+    msg = f'{len(bad)} of {len(files)} images cannot be read: {names} (the first: {bad[0][1]})'
+    if not good: raise ValueError(f'{msg}; no image is left.')
+    if not skip_bad: raise ValueError(f'{msg}. Fix or remove them, or skip them.')
+    warnings.warn(f'{msg}; skipped them.', stacklevel=2)
+    return good
 
 # %% ../nbs/11_inference.ipynb #4eb66a57
 def retrieve(queries: torch.Tensor,  # (Q, E) normalised query embeddings (texts or images)
