@@ -13,10 +13,12 @@ cannot be installed here, so this script does what `nbdev_docs` does, without qu
 3. smalldocs (pure Python) renders `_proc/` as a website, reading nbdev's `_quarto.yml`, `nbdev.yml` and
    `sidebar.yml`; pages get nbdev's names (`tokenizer.html`, as quarto writes them, so nbdev's links work);
 4. after rendering: nbdev's absolute links to this site become relative (the site works from any folder or
-   server) and TeX becomes MathML (maths is shown without the KaTeX scripts smalldocs loads from a CDN).
+   server), TeX becomes MathML (maths is shown without the KaTeX scripts smalldocs loads from a CDN), and the
+   pages that draw a diagram load mermaid from the site itself (`tools/vendor/mermaid/`), not from a CDN.
 Unlike `nbdev_docs`, it never runs `pip install` and never calls quarto. Needs Python >= 3.11 (smalldocs).
 """
 import argparse, html, json, os, re, shutil, subprocess, sys, tempfile, time
+from hashlib import sha256
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
@@ -40,6 +42,9 @@ KNOWN_WARNINGS = ('format commonmark is not built', 'format.html.keep-md is igno
 MATH = re.compile(r'<span class="math (inline|display)">\\[(\[](.*?)\\[)\]]</span>', re.S)
 TEXT = re.compile(r'(\\(?:text|textrm|textit|textbf|mbox)\{)([^{}]*)\}')
 KATEX = re.compile(r'\s*<(?:link|script)[^>]*katex[^>]*>(?:</script>)?')
+MERMAID_VERSION, MERMAID_SHA256 = '11.4.1', 'a43bc1afd446f9c4cc66ac5dd45d02e8d65e26fc5344ec0ef787f88d6ddb6f9e'
+MERMAID_JS = ROOT / 'tools' / 'vendor' / 'mermaid' / 'mermaid.min.js'
+MERMAID_CDN = re.compile(r'<script type="module">import mermaid from \'[^\']*\';(mermaid\.initialize\(.*?\);)</script>')
 SHOW_DOC = re.compile(r'<div class="cell-output cell-output-display cell-output-markdown">\s*<hr\s*/?>')
 
 
@@ -135,13 +140,35 @@ def math_html(m: re.Match) -> str:
             f'{tex2mathml(tex, display="block" if kind == "display" else "inline")}</span>')
 
 
+def vendor_mermaid(out: Path) -> str:
+    "Copy the vendored mermaid into the site (checked against its hash); its path there."
+    if sha256(MERMAID_JS.read_bytes()).hexdigest() != MERMAID_SHA256:
+        sys.exit(f'build_docs: {MERMAID_JS.relative_to(ROOT)} is not mermaid {MERMAID_VERSION} (its sha256 differs)')
+    dest = out / 'site_libs' / 'mermaid'; dest.mkdir(parents=True, exist_ok=True)
+    for f in ('mermaid.min.js', 'LICENSE'): shutil.copy2(MERMAID_JS.parent / f, dest / f)
+    return 'site_libs/mermaid/mermaid.min.js'
+
+
+def local_mermaid(text: str, page: str, js: str) -> str:
+    "A page's mermaid loaded from the site: drawn with no network (pages without a diagram do not load it)."
+    found = MERMAID_CDN.search(text)
+    if found is None:
+        if '<pre class="mermaid">' in text or 'import mermaid' in text:
+            sys.exit(f'build_docs: {page} draws a diagram but its mermaid script is not the one smalldocs writes; '
+                     'update MERMAID_CDN in tools/build_docs.py')
+        return text
+    if '<pre class="mermaid">' not in text: return MERMAID_CDN.sub('', text)
+    return MERMAID_CDN.sub(lambda m: f'<script src="{js}"></script><script>{m.group(1)}</script>', text)
+
+
 def postprocess(out: Path, site_url: str) -> tuple[int, int]:
-    "Relative links for nbdev's absolute ones, MathML for TeX; the number of pages and of API entries."
+    "Relative links for nbdev's absolute ones, MathML for TeX, mermaid from the site; the number of pages and of API entries."
     pages = sorted(out.glob('*.html'))
-    n_api = 0
+    n_api, js = 0, vendor_mermaid(out)
     for page in pages:
         text = page.read_text(encoding='utf-8')
         text = text.replace(f'href="{site_url}/', 'href="')
+        text = local_mermaid(text, page.name, js)
         text = MATH.sub(math_html, text)
         if not MATH.search(text): text = KATEX.sub('', text)  # every formula is MathML now: no CDN scripts
         n_api += len(SHOW_DOC.findall(text))

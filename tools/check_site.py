@@ -11,7 +11,7 @@ page a link leads to, and fails, naming page and culprit, on:
   links to the published site, https://clip-nbdev.github.io/clip_nbdev/..., count as links into the site);
 - a Python traceback or an error on the page: an error output, "Traceback (most recent call last)", or an
   output line starting `SomethingError:`;
-- maths left as raw TeX;
+- maths left as raw TeX; a diagram (a mermaid block) left as source text instead of drawn;
 - an exported name of clip_nbdev/_modidx.py (public, top level) without its API entry (the `show_doc` heading
   with its name on the page nbdev links it to), or whose nbdev link lands nowhere;
 - a search box that does not find an exported name.
@@ -52,6 +52,9 @@ PAGE_JS = r"""async () => {
     api: apiHeads.map(h => ({id: h.id, text: h.innerText.trim()})),
   };
 }"""
+
+
+DRAWN_JS = "() => [...document.querySelectorAll('pre.mermaid')].every(p => p.querySelector('svg'))"
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -134,6 +137,11 @@ def main():
                 m = ERROR_LINE.search(out)
                 if m: problem(name, f"output shows an error: {out[m.start():m.start() + 100].strip()!r}")
             for tex in info['rawMath']: problem(name, f'maths not typeset: {tex!r}')
+            n_diagrams = page.locator('pre.mermaid').count()
+            if n_diagrams:  # mermaid draws after the load event: give it time, then every block must hold its SVG
+                try: page.wait_for_function(DRAWN_JS, timeout=20_000)
+                except Exception: problem(name, f'{n_diagrams} diagram(s) shown as source text, not drawn')
+            info['diagrams'] = n_diagrams
             if not info['h1']: problem(name, 'has no title')
             return info
 
@@ -192,7 +200,7 @@ def main():
 
     n_pages = sum(1 for u, i in seen.items() if i is not None)
     print(f'checked {n_pages} pages ({len(chapters)} in the sidebar), {n_links} links into the site, '
-          f"{sum(i['images'] for i in seen.values() if i)} pictures, {len(names)} exported names, {n_api} API entries, "
+          f"{sum(i['images'] for i in seen.values() if i)} pictures, {sum(i['diagrams'] for i in seen.values() if i)} diagrams, {len(names)} exported names, {n_api} API entries, "
           f'in {time.time() - start:.0f} s; screenshots in {shots}/')
     for p in problems: print('PROBLEM', p)
     if problems: sys.exit(f'check_site: {len(problems)} problem(s) a reader would see')
