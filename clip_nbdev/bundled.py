@@ -15,29 +15,34 @@ import torch.nn.functional as F
 
 from .data import HELD_OUT, class_prompts, make_synthetic
 from .hub import BUNDLED, bundled_path
+from .inference import _check_k, evaluating, hits_at_k
 from .model import CLIP
 from .tokenizer import tokenize
 
 # %% ../nbs/10_bundled.ipynb #cf45f3f5
-@torch.no_grad()
+def _synthetic_scores(model: CLIP, preprocess, split: str, n: int, seed: int, template: str):
+    "`(true labels, cosines (n, 30) with the class prompts, the 30 labels)` of `n` fresh pictures of `split`."
+    prompts, labels = class_prompts(template)
+    device, n = next(model.parameters()).device, _check_k(n, 'n')
+    items = make_synthetic(n, seed=seed, split=split, image_size=2 * model.visual.input_resolution)
+    with evaluating(model):                                                                   # eval mode, modes restored
+        tokens = tokenize(prompts, context_length=model.context_length).to(device)
+        weights = F.normalize(model.encode_text(tokens).float(), dim=-1)                        # (30, E)
+        images = torch.stack([preprocess(it.image) for it in items]).to(device)                 # (n, 3, R, R)
+        feats = F.normalize(model.encode_image(images).float(), dim=-1)                         # (n, E)
+    return [(it.colour, it.shape) for it in items], (feats @ weights.T).cpu(), labels
+
 def synthetic_predictions(model: CLIP, preprocess, split: str, n: int = 300, seed: int = 12345,
                           template: str = 'a {colour} {shape}') -> Tuple[List[Tuple[str, str]], List[Tuple[str, str]]]:
     "`(true labels, predicted labels)` of `n` fresh synthetic pictures of `split`, against the 30 class prompts."
-    prompts, labels = class_prompts(template)
-    device = next(model.parameters()).device
-    weights = F.normalize(model.encode_text(tokenize(prompts, context_length=model.context_length).to(device)).float(), dim=-1)  # (30, E)
-    items = make_synthetic(n, seed=seed, split=split, image_size=2 * model.visual.input_resolution)
-    images = torch.stack([preprocess(it.image) for it in items]).to(device)                     # (n, 3, R, R)
-    feats = F.normalize(model.encode_image(images).float(), dim=-1)                             # (n, E)
-    pred = (feats @ weights.T).argmax(dim=-1).tolist()                                          # (n,)
-    return [(it.colour, it.shape) for it in items], [labels[j] for j in pred]
+    truth, scores, labels = _synthetic_scores(model, preprocess, split, n, seed, template)
+    return truth, [labels[j] for j in scores.argmax(dim=-1).tolist()]   # of tied prompts, argmax names the first
 
 def synthetic_zero_shot(model: CLIP, preprocess, n: int = 300, seed: int = 12345,
                         template: str = 'a {colour} {shape}') -> Dict[str, float]:
-    "Zero-shot top-1 accuracy on `n` fresh pictures of seen and of held-out (`unseen`) combinations."
-    if n < 1: raise ValueError(f'n must be at least 1 (pictures per split), got {n}.')
-    out = {}
+    "Zero-shot top-1 accuracy on `n` fresh pictures of seen and of held-out (`unseen`) combinations; ties get a fair share."
+    _check_k(n, 'n'); out = {}
     for split in ('seen', 'unseen'):
-        truth, pred = synthetic_predictions(model, preprocess, split, n, seed, template)
-        out[split] = sum(t == p for t, p in zip(truth, pred)) / n
+        truth, scores, labels = _synthetic_scores(model, preprocess, split, n, seed, template)
+        out[split] = hits_at_k(scores, torch.tensor([labels.index(t) for t in truth]), (1,))[1].mean().item()
     return out
