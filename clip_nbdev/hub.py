@@ -21,7 +21,7 @@ from typing import Dict, List, Optional, Tuple, Union
 import torch
 from tqdm.auto import tqdm
 
-from .utils import atomic_write, sha256_file
+from .utils import atomic_write, ensure_folder, sha256_file
 
 # %% ../nbs/A2_hub.ipynb #b60ec1d2
 MIN_TORCH = (2, 10)   # torch.load(weights_only=True) has public advisories before 2.10 (CVE-2026-24747)
@@ -80,20 +80,27 @@ def _remove_stale_parts(root: Path, name: str):
         except PermissionError: pass                                            # alive, someone else's
 
 # %% ../nbs/A2_hub.ipynb #975d4a6a
-def _fetch(url: str, out, timeout: float, progress: bool, desc: str) -> str:
+def _reason(e: Exception) -> str:
+    "Why a download failed, in words: 'Connection refused', 'timed out', 'HTTP Error 404: Not Found'."
+    if isinstance(e, urllib.error.HTTPError): return f'HTTP Error {e.code}: {e.reason}'
+    r = e.reason if isinstance(e, urllib.error.URLError) else e   # a URLError wraps the socket's error
+    return getattr(r, 'strerror', None) or str(r) or type(r).__name__
+
+def _fetch(url: str, out, timeout: float, progress: bool, file: str, name: str) -> str:
     "Stream `url` into the open file `out`; the SHA-256 of what arrived. Refuses a response shorter than announced."
     h, got = hashlib.sha256(), 0
     try:
         with urllib.request.urlopen(url, timeout=timeout) as src:
             total = int(src.headers.get('Content-Length') or 0) or None
-            with tqdm(total=total, unit='B', unit_scale=True, unit_divisor=1024, desc=desc, disable=not progress) as bar:
+            with tqdm(total=total, unit='B', unit_scale=True, unit_divisor=1024, desc=file, disable=not progress) as bar:
                 for block in iter(lambda: src.read(1 << 16), b''):
                     out.write(block); h.update(block); bar.update(len(block)); got += len(block)
     except (urllib.error.URLError, http.client.HTTPException, OSError) as e:   # e.g. IncompleteRead: cut short
-        raise RuntimeError(f'Could not download {url}: {e}. Check the network connection, or pass '
-                           f'load_model the path of a local checkpoint instead.') from e
+        raise RuntimeError(f'Cannot download {name} from {url}: {_reason(e)}. Check the connection, or pass the path of '
+                           f'a local checkpoint instead, or set $CLIP_NBDEV_CACHE (download_root in Python) to the '
+                           f'folder that holds {file}.') from e   # a failed write to `out` too: atomic_write reports that
     if total is not None and got != total:
-        raise RuntimeError(f'Could not download {url}: received {got:,} of the {total:,} bytes announced. Nothing was saved; try again.')
+        raise RuntimeError(f'Cannot download {name} from {url}: received {got:,} of the {total:,} bytes announced. Nothing was saved; try again.')
     return h.hexdigest()
 
 # %% ../nbs/A2_hub.ipynb #85aada3b
@@ -106,31 +113,38 @@ def download(url: str,                                 # file to fetch; OpenAI-s
              root: Union[str, Path, None] = None,      # cache folder (default: `default_cache_dir()`)
              sha256: Optional[str] = None,             # expected hash (default: read from the URL; None: unverified)
              timeout: float = 30,                      # seconds without data before giving up
-             progress: bool = True) -> Path:
+             progress: bool = True,
+             overwrite: bool = False,                  # replace a file there whose SHA-256 is wrong (once the new one is verified)
+             name: Optional[str] = None,               # what messages call the file, e.g. 'ViT-B/32' (default: its file name)
+            ) -> Path:
     "Download `url` into `root` once, verified by SHA-256 when one is known; returns the cached path."
-    root = Path(root) if root is not None else default_cache_dir()
-    root.mkdir(parents=True, exist_ok=True)
+    root = ensure_folder(root if root is not None else default_cache_dir(), 'The download folder')
     target, sha256 = root / url.rstrip('/').split('/')[-1], (sha256 or expected_sha256(url))
+    name = name or target.name
     if _kind(target) == 'other':
-        raise RuntimeError(f'{target} exists and is not a regular file; remove it or pass another download_root.')
+        raise RuntimeError(f'{target} exists and is not a regular file; remove it, or use another download folder '
+                           f'($CLIP_NBDEV_CACHE, or download_root in Python).')
     _remove_stale_parts(root, target.name)
+    found = None                                   # the SHA-256 of a file already there
     if _kind(target) == 'file':
-        try:
-            if sha256 is None or sha256_file(target) == sha256: return target
-            warnings.warn(f'{target} exists but its SHA-256 does not match {sha256}; downloading it again.')
-            target.unlink(missing_ok=True)   # another process may be repairing it too
-        except FileNotFoundError: pass       # removed meanwhile by another process repairing it
-    with atomic_write(target) as out:    # `.{name}.{pid}.XXXX.part` beside `target`, renamed into place on success
-        got = _fetch(url, out, timeout, progress, target.name)
+        if sha256 is None: return target           # unverified: reused as it is
+        try: found = sha256_file(target)
+        except FileNotFoundError: pass             # removed meanwhile
+    if found is not None and found == sha256: return target
+    if found and not overwrite:
+        raise FileExistsError(f'{target} is there, but its SHA-256 is {found}, not the {sha256} expected for {name}; it is '
+                              f'left as it is. Delete or move it to download {name} again, or set $CLIP_NBDEV_CACHE to another folder.')
+    with atomic_write(target) as out:    # `.{name}.{pid}.XXXX.part` beside `target`, renamed into place only when verified
+        got = _fetch(url, out, timeout, progress, target.name, name)
         if sha256 is not None and got != sha256:
-            raise RuntimeError(f'Downloaded {url}, but its SHA-256 is {got}, not the expected {sha256}. '
-                               f'Nothing was saved; try again later.')
+            raise RuntimeError(f'Downloaded {name} from {url}, but its SHA-256 is {got}, not the expected {sha256}. '
+                               + ('The previous file is unchanged' if found else 'Nothing was saved') + '; try again later.')
     return target
 
 # %% ../nbs/A2_hub.ipynb #6c4badb7
 def _resolve_checkpoint(name: str, download_root) -> Path:
     "The local file for a model name (downloaded once), a bundled name or a checkpoint path."
-    if name in MODELS: return download(MODELS[name], download_root)
+    if name in MODELS: return download(MODELS[name], download_root, name=name)
     if name in BUNDLED:
         path = bundled_path(name)
         if not path.is_file(): raise FileNotFoundError(f'The bundled weights of {name!r} are missing from the installation ({path}); reinstall clip-nbdev.')

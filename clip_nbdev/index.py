@@ -9,6 +9,8 @@ __all__ = ['VERIFY_MODES', 'SearchBackend', 'ExactSearch', 'model_fingerprint', 
 # %% ../nbs/A4_index.ipynb #aa470d31
 import hashlib
 import os
+import time
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple, Union
@@ -17,10 +19,11 @@ import numpy as np
 import torch
 from PIL import Image
 from fastcore.basics import patch
+from tqdm.auto import tqdm
 
-from .inference import ImageInput, encode_images, encode_texts, image_files, retrieve
+from .inference import ImageInput, encode_images, encode_texts, image_files, readable_images, retrieve
 from .hub import default_cache_dir
-from .utils import atomic_save, sha256_file
+from .utils import atomic_save, ensure_folder, sha256_file
 
 # %% ../nbs/A4_index.ipynb #b241383c
 class SearchBackend:
@@ -106,28 +109,49 @@ class ImageIndex:
                  device=None, batch_size: int = 64, progress: bool = True,
                  verify: str = 'stat',  # how a changed file is noticed: 'stat' (size, mtime) or 'content' (SHA-256 of its bytes)
                  backend: Optional[SearchBackend] = None,  # an empty backend to search with; default `ExactSearch()`
+                 skip_bad: bool = True,  # leave unreadable images out with one warning naming them; False: an error instead
+                 save_every: float = 60,  # seconds between cache writes while embedding: an interruption keeps the work done
                 ):
         if verify not in VERIFY_MODES: raise ValueError(f'verify must be one of {VERIFY_MODES}, not {verify!r}.')
+        if batch_size < 1: raise ValueError(f'batch_size must be at least 1, not {batch_size}.')
         self.backend = ExactSearch() if backend is None else backend
         if len(self.backend): raise ValueError(f'The backend already holds {len(self.backend)} rows: pass an empty one.')
         self.model, self.preprocess, self.device, self.verify = model, preprocess, device, verify
         self.folder = Path(folder).resolve()
-        self.files = image_files(self.folder)
+        files = image_files(self.folder)
         self.key = _index_key(self.folder, model, preprocess, verify)
-        cache_root = Path(cache_dir if cache_dir is not None else default_cache_dir() / 'index')
-        if cache_root.exists() and not cache_root.is_dir(): raise NotADirectoryError(f'cache_dir {cache_root} is a file; pass a folder.')
+        cache_root = ensure_folder(cache_dir if cache_dir is not None else default_cache_dir() / 'index', 'cache_dir')
         self.cache_path = cache_root / f'{self.key[:24]}.pt'
-        sigs = file_signatures(self.folder, self.files, verify)
-        cached = self._read_cache()
+        sigs, cached = file_signatures(self.folder, files, verify), self._read_cache()
+        known = sum(s in cached for s in sigs)
+        readable = set(_readable_new([f for f, s in zip(files, sigs) if s not in cached], skip_bad, known))
+        keep = [i for i, s in enumerate(sigs) if s in cached or files[i] in readable]
+        self.files, sigs = [files[i] for i in keep], [sigs[i] for i in keep]
         todo = [i for i, s in enumerate(sigs) if s not in cached]
-        new = encode_images(model, preprocess, [self.files[i] for i in todo], device, batch_size, progress) if todo else None
         self.embedded = len(todo)  # how many images this call had to embed
-        rows = cached | ({sigs[i]: new[j] for j, i in enumerate(todo)} if todo else {})
+        rows = self._embed(dict(cached), sigs, todo, batch_size, progress, save_every) if todo else cached
         self.embeddings = torch.stack([rows[s] for s in sigs])  # (N, E)
-        if todo or len(cached) != len(sigs): self._write_cache(sigs)
+        if todo or len(cached) != len(sigs): self._write_cache(rows, sigs)
         self.backend.add(self.embeddings)
 
 # %% ../nbs/A4_index.ipynb #e030ba11
+_NONE_LEFT = '; no image is left.'  # how `readable_images` ends its message when no file of its list is readable
+
+def _readable_new(files: List[Path],  # the files the cache lacks
+                  skip_bad: bool,     # as `ImageIndex`'s
+                  known: int,         # how many of the folder's images the cache already holds
+                 ) -> List[Path]:
+    "The new files that decode in full; with images already in the cache, none of them readable is no reason to stop."
+    if not files: return []
+    try: return readable_images(files, skip_bad)
+    except ValueError as e:
+        if not known or not str(e).endswith(_NONE_LEFT): raise
+        msg = str(e).removesuffix(_NONE_LEFT)
+        if not skip_bad: raise ValueError(f'{msg}. Fix or remove them, or skip them.') from None
+        warnings.warn(f'{msg}; skipped them.', stacklevel=3)
+        return []
+
+# %% ../nbs/A4_index.ipynb #8ba49876
 @patch
 def _read_cache(self: ImageIndex) -> dict:
     "`{signature: embedding}` from the cache file; empty if there is none, it is unreadable or has another key."
@@ -140,9 +164,29 @@ def _read_cache(self: ImageIndex) -> dict:
         return {}  # an unreadable cache is rebuilt
 
 @patch
-def _write_cache(self: ImageIndex, sigs: List[tuple]):
-    "Replace the cache file, atomically, by this index's key, signatures and embeddings."
-    atomic_save({'key': self.key, 'signatures': [list(s) for s in sigs], 'embeddings': self.embeddings}, self.cache_path)
+def _write_cache(self: ImageIndex, rows: dict, sigs: List[tuple]):
+    "Replace the cache file, atomically, by this index's key and the embeddings `rows` holds for the signatures `sigs`."
+    have = [s for s in sigs if s in rows]
+    atomic_save({'key': self.key, 'signatures': [list(s) for s in have], 'embeddings': torch.stack([rows[s] for s in have])},
+                self.cache_path)
+
+# %% ../nbs/A4_index.ipynb #a6c6f9b5
+@patch
+def _embed(self: ImageIndex, rows: dict, sigs: List[tuple], todo: List[int], batch_size: int, progress: bool,
+           save_every: float) -> dict:
+    "`rows` with the files numbered `todo` embedded a batch at a time; the cache written every `save_every` s and on a failure."
+    last = time.monotonic()
+    with tqdm(total=len(todo), unit='image', desc='embedding images', disable=not progress) as bar:
+        for start in range(0, len(todo), batch_size):
+            batch = todo[start:start + batch_size]
+            try: new = encode_images(self.model, self.preprocess, [self.files[i] for i in batch], self.device, batch_size)
+            except BaseException:
+                if start: self._write_cache(rows, sigs)  # keep the batches done, then stop
+                raise
+            rows.update((sigs[i], e) for i, e in zip(batch, new)); bar.update(len(batch))
+            if time.monotonic() - last >= save_every and start + batch_size < len(todo):
+                self._write_cache(rows, sigs); last = time.monotonic()
+    return rows
 
 # %% ../nbs/A4_index.ipynb #c2c68c59
 @patch
