@@ -19,6 +19,8 @@ from typing import Callable, Dict, List, Optional, Union
 import numpy as np
 import torch
 
+from .utils import all_finite
+
 # %% ../nbs/A1_checkpoint.ipynb #0811b30c
 def _jit_load(path: Path, device) -> torch.jit.ScriptModule:
     "TorchScript's own loader: it *runs the archive's code*; only `load_model(..., jit=True)` calls it."
@@ -175,9 +177,9 @@ def _unwrap(sd, path: Path, verbose: bool) -> Dict[str, torch.Tensor]:
         found = f'a dict with keys {list(sd)[:8]}' if isinstance(sd, dict) else type(sd).__name__
         raise ValueError(f'{path} does not hold a state dict (a dict of tensors): found {found}. Save one with '
                          f'torch.save(model.state_dict(), path), or a dict holding it under one of {list(_WRAPPERS)}.')
-    for prefix in ('module.', '_orig_mod.'):   # DataParallel / DistributedDataParallel; torch.compile
-        if all(k.startswith(prefix) for k in sd):
-            sd = {k[len(prefix):]: v for k, v in sd.items()}; notes.append(f'removed the prefix {prefix!r} from {len(sd)} keys')
+    while (prefix := next((p for p in ('module.', '_orig_mod.') if all(k.startswith(p) for k in sd)), None)):
+        sd = {k[len(prefix):]: v for k, v in sd.items()}   # DataParallel/DDP, torch.compile, or both, in either order
+        notes.append(f'removed the prefix {prefix!r} from {len(sd)} keys')
     if notes and verbose: print(f'{path.name}: {"; ".join(notes)}', file=sys.stderr)
     return sd
 
@@ -216,6 +218,11 @@ def read_state_dict(path: Union[str, Path],            # a TorchScript archive, 
     if dtype is not None:   # one tensor at a time, so that at most one extra copy exists
         for k, v in sd.items():
             if v.is_floating_point() and v.dtype != dtype: sd[k] = v.to(dtype)
+    if not all_finite(v for v in sd.values() if v.is_floating_point()):
+        bad = [k for k, v in sd.items() if v.is_floating_point() and not all_finite([v])]
+        raise ValueError(f'{path} holds inf or nan values in {len(bad)} tensor(s) ({", ".join(bad[:3])}): a model built from them '
+                         f'computes wrong features. fp16 turns values beyond 65,504 into inf: save the weights in fp32, '
+                         f'or halve only what convert_weights casts.')
     return sd
 
 # %% ../nbs/A1_checkpoint.ipynb #bf2817a7
