@@ -17,7 +17,7 @@ import torch.nn as nn
 
 from .model import CLIP
 from .train import ClipLoss, ContrastiveLoss, clip_loss, gather_features
-from .inference import encode_images, encode_texts, recall_at_k, zero_shot_accuracy
+from .inference import encode_images, encode_texts, evaluating, recall_at_k, zero_shot_accuracy
 
 # %% ../nbs/11b_finetune.ipynb #ba0434a4
 def tower_groups(model: CLIP,   # a CLIP model
@@ -84,25 +84,34 @@ def accumulated_backward(features: nn.Module,   # returns (normalised image rows
     return value.detach()
 
 # %% ../nbs/11b_finetune.ipynb #45f54c18
-def evaluate_pairs(model: CLIP,                            # evaluated in eval mode; the caller's mode is restored
+def evaluate_pairs(model: CLIP,                            # evaluated in eval mode; its modes and buffers are left as they were
                    preprocess,                             # the model's image preprocessing
                    pairs: Sequence[Tuple[object, str]],    # (image, caption) pairs, at least 2
                    classnames: Optional[Sequence[str]] = None,  # with `labels`: also zero-shot top-1
                    labels: Optional[Sequence[int]] = None,      # index into `classnames`, one per pair
                    templates: Sequence[str] = ('{}',),     # prompt templates for the zero-shot classifier
+                   truncate: bool = False,                 # cut captions longer than the model's context (False: an error)
                   ) -> Dict[str, float]:
     "Validation loss, image→text and text→image recall@1/5/10, and zero-shot top-1 when classes are given."
     if len(pairs) < 2: raise ValueError(f'evaluate_pairs needs at least 2 pairs, got {len(pairs)}')
     images, captions = [p[0] for p in pairs], [p[1] for p in pairs]
-    img, txt = encode_images(model, preprocess, images), encode_texts(model, captions)   # (N, E) each, normalised
-    logits = model.logit_scale.detach().exp().float().cpu() * img @ txt.T                # (N, N)
-    out = {'val_loss': clip_loss(logits, logits.T).item(), **recall_at_k(img, txt)}
-    if classnames is not None:
-        if labels is None or len(labels) != len(pairs): raise ValueError('zero-shot needs one label per pair')
-        out['zero_shot_top1'] = zero_shot_accuracy(model, preprocess, images, labels, classnames, templates)['top1']
+    with evaluating(model):
+        img, txt = encode_images(model, preprocess, images), encode_texts(model, captions, truncate=truncate, what='captions')
+        logits = model.logit_scale.detach().exp().float().cpu() * img @ txt.T                # (N, N)
+        out = {'val_loss': clip_loss(logits, logits.T).item(), **recall_at_k(img, txt, captions=captions)}
+        if classnames is not None:
+            if labels is None or len(labels) != len(pairs): raise ValueError('zero-shot needs one label per pair')
+            out['zero_shot_top1'] = zero_shot_accuracy(model, preprocess, images, labels, classnames, templates,
+                                                       truncate=truncate)['top1']
     return out
 
 # %% ../nbs/11b_finetune.ipynb #a3f91770
+def _require_sklearn():
+    "Import scikit-learn, or one line saying how to install it."
+    try: import sklearn  # noqa: F401
+    except ImportError: raise ImportError('the linear probe needs scikit-learn, which is not installed: '
+                                          'pip install "clip-nbdev[probe]" (or pip install scikit-learn)') from None
+
 def _split_for_c(labels: np.ndarray, val_fraction: float, seed: int):
     "Stratified train/validation indices for choosing C, or None when a class has fewer than 2 examples."
     from sklearn.model_selection import train_test_split
@@ -120,8 +129,8 @@ def probe_features(x_train: np.ndarray, y_train: Sequence[int],   # (N, E) featu
                    seed: int = 0, max_iter: int = 2000,
                   ) -> Dict[str, object]:
     "Logistic regression (scikit-learn) on fixed features, C chosen on a stratified validation split; test accuracy."
-    try: from sklearn.linear_model import LogisticRegression
-    except ImportError as e: raise ImportError('the linear probe needs scikit-learn: pip install "clip-nbdev[probe]"') from e
+    _require_sklearn()
+    from sklearn.linear_model import LogisticRegression
     y_train, y_test = np.asarray(y_train), np.asarray(y_test)
     if len(x_train) != len(y_train) or len(x_test) != len(y_test): raise ValueError('one label per image')
     def fit(C, idx):
@@ -143,7 +152,8 @@ def linear_probe(model: CLIP, preprocess,                   # the frozen model a
                  test_images: Sequence, test_labels: Sequence[int],    # held-out images to score
                  **kwargs,                                  # passed to `probe_features` (Cs, val_fraction, seed, max_iter)
                 ) -> Dict[str, object]:
-    "The CLIP paper's linear probe: logistic regression on frozen, normalised image features; test accuracy."
+    "The CLIP paper's linear probe: logistic regression on frozen, normalised image features (eval mode); test accuracy."
     if len(train_images) != len(train_labels) or len(test_images) != len(test_labels): raise ValueError('one label per image')
+    _require_sklearn()                                       # before the (slow) embedding
     x_train, x_test = (encode_images(model, preprocess, ims).numpy() for ims in (train_images, test_images))
     return probe_features(x_train, train_labels, x_test, test_labels, **kwargs)

@@ -72,7 +72,8 @@ def load_image(path: Union[str, Path]) -> Image.Image:
     if not path.is_file(): raise FileNotFoundError(f'No such image file: {path}')
     try:
         img = Image.open(path)
-        img.load()
+        try: img.load()
+        except BaseException: img.close(); raise   # a file that fails to decode is not left open
     except Image.DecompressionBombError as e:   # Pillow's guard against images that decode to gigabytes
         raise ValueError(f'{path} is too large to decode safely: {e}') from e
     except (UnidentifiedImageError, OSError) as e:

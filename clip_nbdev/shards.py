@@ -15,7 +15,7 @@ from typing import Callable, List, Optional, Sequence, Tuple, Union
 import torch
 from PIL import Image, UnidentifiedImageError
 
-from .data import ImageLike, _check_pairs
+from .data import ImageLike, usable_pairs
 from .load import image_transform, load_image
 from .tokenizer import tokenize
 from .utils import atomic_write
@@ -43,17 +43,21 @@ def _add_file(tar: tarfile.TarFile, name: str, data: bytes) -> None:
 def write_shards(pairs: Sequence[Tuple[ImageLike, str]],  # (image path or PIL image, caption) pairs
                  folder: Union[str, Path],                # created if needed
                  shard_size: int = 1000,                  # samples per shard
+                 context_length: int = 77,                # tokens a caption may have (the model's context)
+                 truncate: bool = False,                  # allow longer captions (cut when read); False: an error
+                 skip_bad: bool = True,                   # leave out unreadable images with one warning; False: an error
                 ) -> List[Path]:
     "Write pairs as WebDataset tar shards `shard-000000.tar`, ... (`{key}.png`/`.jpg` + `{key}.txt`); returns their paths."
-    pairs = _check_pairs(pairs)
     if shard_size < 1: raise ValueError(f'shard_size must be at least 1, got {shard_size}')
+    pairs = pairs if isinstance(pairs, list) else list(pairs)
+    keep = usable_pairs(pairs, context_length, truncate, skip_bad)   # before any shard is written
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     shards = []
-    for start in range(0, len(pairs), shard_size):
+    for start in range(0, len(keep), shard_size):
         path = folder / f'shard-{len(shards):06d}.tar'
         with atomic_write(path) as f, tarfile.open(fileobj=f, mode='w') as tar:
-            for i in range(start, min(start + shard_size, len(pairs))):
+            for i in keep[start:start + shard_size]:
                 image, caption = pairs[i]
                 data, ext = _image_bytes(i, image)
                 _add_file(tar, f'{i:09d}.{ext}', data)                 # the image ...
@@ -81,15 +85,15 @@ def _decode_sample(sample: dict, preprocess: Callable[[Image.Image], torch.Tenso
 def webdataset_pipeline(urls: Union[str, Path, Sequence[Union[str, Path]]],  # shard paths/URLs, or a brace pattern
                         preprocess: Optional[Callable[[Image.Image], torch.Tensor]] = None,  # default: `image_transform(n_px)`
                         n_px: int = 224,           # image side after the default preprocessing
-                        context_length: int = 77,  # tokens per caption (longer captions are cut)
+                        context_length: int = 77,  # tokens per caption (longer ones, written with truncate=True, are cut)
                         shuffle: int = 0,          # shuffle buffer in samples (and shard order); 0: keep the order
                         seed: int = 0,             # seed of both shuffles
                        ):
     "A `webdataset.WebDataset` yielding `(image tensor [3, n_px, n_px], tokens [context_length])` from tar shards."
     try:
         import webdataset as wds
-    except ImportError as e:
-        raise ImportError('webdataset_pipeline needs the webdataset package: pip install webdataset') from e
+    except ImportError:
+        raise ImportError('webdataset_pipeline needs the webdataset package: pip install "clip-nbdev[webdataset]"') from None
     if isinstance(urls, (str, Path)): urls = [str(urls)]
     urls = [str(u) for u in urls]
     if not urls: raise ValueError('no shards were given: pass shard paths (e.g. what write_shards returned) or a brace pattern.')
