@@ -405,6 +405,7 @@ def train(self: _Run) -> List[float]:
         if self.saved_at != state['step']: self.save_checkpoint()
         if self.rank == 0: save_weights(self.model, cfg.output)
     if self.world > 1: dist.barrier()
+    self.model.eval()   # trained: in eval mode, as `load_model` returns a model (a ResNet's BatchNorm then reads its statistics)
     return state['epoch_losses']
 
 # %% ../nbs/A3_training.ipynb #0d55d840
@@ -551,9 +552,13 @@ def _clip_train(data, preset, model, val, val_n, synthetic_n, image_col, caption
 def _finish(output: str, out_dir: str, losses: List[float], half: bool, validated: bool):
     "After `clip_train`: optionally halve the saved weights, copy the history beside them, report."
     if dist.is_initialized() and dist.get_rank() != 0: return
-    if half:   # every floating tensor, embeddings included
+    if half:   # every floating tensor, embeddings included, except one float16 cannot hold (it would become inf)
         sd = torch.load(output, map_location='cpu', weights_only=True)
-        atomic_save({k: v.half() if v.is_floating_point() else v for k, v in sd.items()}, output)
+        halved = {k: v.half() if v.is_floating_point() else v for k, v in sd.items()}
+        kept = sorted(k for k, v in halved.items() if v.is_floating_point() and not all_finite([v]))
+        atomic_save({**halved, **{k: sd[k] for k in kept}}, output)
+        if kept: print(f"note: {len(kept)} tensors overflow float16 and stay float32 ({', '.join(kept[:3])}"
+                       f"{' ...' if len(kept) > 3 else ''})", file=sys.stderr)
     history = Path(output).with_suffix('.history.json')  # the training curve travels with the weights
     with atomic_write(history, 'w') as f: f.write((Path(out_dir) / 'history.json').read_text())
     print('epoch losses: ' + ' '.join(f'{l:.4f}' for l in losses))
