@@ -28,10 +28,9 @@ from .data import make_synthetic, read_pairs, split_combos
 from .finetune import linear_probe
 from .index import ImageIndex
 from .inference import (IMAGE_SUFFIXES, clip_inference, encode_images, encode_texts, image_files, labelled_folder,
-                                  long_texts, readable_images, recall_at_k, retrieve, zero_shot_accuracy,
-                                  zero_shot_classifier, zero_shot_predict)
-from .load import load_model
-from .tokenizer import _default_tokenizer, tokenize
+                                  recall_at_k, retrieve, zero_shot_accuracy, zero_shot_classifier, zero_shot_predict)
+from .load import load_model, readable_images
+from .tokenizer import _default_tokenizer, long_texts, tokenize
 from .utils import hyphen_flags
 
 # %% ../nbs/13_cli.ipynb #e82e3296
@@ -266,9 +265,7 @@ def _evaluate_synthetic(m, preprocess, n: int, probe: bool):
 
 def _evaluate_folder(m, preprocess, folder, templates, truncate: bool, probe: bool, skip_bad: bool):
     "Zero-shot accuracy on a folder of class folders, and the linear probe: a record and its text."
-    files, labels, names = labelled_folder(folder)
-    readable = set(readable_images(files, skip_bad=skip_bad))
-    files, labels = zip(*[(f, c) for f, c in zip(files, labels) if f in readable])
+    files, labels, names = labelled_folder(folder, skip_bad=skip_bad)   # unreadable images left out, labels kept aligned
     acc = zero_shot_accuracy(m, preprocess, files, labels, names, templates, progress=progress(), truncate=truncate)
     rec = {'target': str(folder), 'images': acc['n'], 'classes': len(names), 'top1': acc['top1'], 'top5': acc['top5']}
     lines = [f"{acc['n']} images, {len(names)} classes: top-1 {acc['top1']:.3f}, top-5 {acc['top5']:.3f}"]
@@ -284,7 +281,7 @@ def _evaluate_captions(m, preprocess, path, image_col: str, caption_col: str, tr
     images, captions = zip(*[(i, c) for i, c in pairs if Path(i) in readable])
     txt = encode_texts(m, list(captions), truncate=truncate, what='captions')
     if truncate: report_cuts('clip_evaluate', captions, m.context_length, 'caption')
-    r = recall_at_k(encode_images(m, preprocess, list(images), progress=progress()), txt)
+    r = recall_at_k(encode_images(m, preprocess, list(images), progress=progress()), txt, captions=list(captions))
     rec = {'target': str(path), 'pairs': len(images), **r}
     return rec, [f'{len(images)} pairs: ' + ', '.join(f'{k} {v:.3f}' for k, v in r.items())], list(images)
 

@@ -21,9 +21,8 @@ import torch
 from PIL import Image, ImageDraw
 from torch.utils.data import Dataset
 
-from .inference import long_texts, readable_images
-from .load import image_transform, load_image
-from .tokenizer import tokenize
+from .load import image_transform, load_image, readable_images
+from .tokenizer import long_texts, tokenize
 from .utils import atomic_write, preview
 
 # %% ../nbs/08_data.ipynb #522b1e47
@@ -116,6 +115,13 @@ def _csv_records(path: Path, delimiter: str):
         while True:
             try: fields = next(reader)
             except StopIteration: return
+            except UnicodeDecodeError:          # e.g. a file saved as Latin-1 by a spreadsheet: find where, in the raw bytes
+                raw = path.read_bytes()
+                try: raw.decode('utf-8'); at = None
+                except UnicodeDecodeError as e: at = e.start
+                line = raw[:at].count(b'\n') + 1 if at is not None else 0
+                where = f', line {line} (byte {raw[at]:#04x})' if at is not None else ''
+                raise ValueError(f'{path}{where}: not UTF-8 text; save the file as UTF-8.') from None
             except csv.Error as e:
                 hint = 'a quote opened here is never closed' if 'end of data' in str(e) else 'quote fields that hold quotes'
                 raise ValueError(f'{path}, line {start}: not valid CSV ({e}); {hint} (a quote inside a quoted field '

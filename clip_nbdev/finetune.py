@@ -15,9 +15,9 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from .model import CLIP
+from .model import CLIP, evaluating
 from .train import ClipLoss, ContrastiveLoss, clip_loss, gather_features
-from .inference import encode_images, encode_texts, evaluating, recall_at_k, zero_shot_accuracy
+from .inference import encode_images, encode_texts, recall_at_k, zero_shot_accuracy
 
 # %% ../nbs/11b_finetune.ipynb #ba0434a4
 def tower_groups(model: CLIP,   # a CLIP model

@@ -21,8 +21,9 @@ from PIL import Image
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from .inference import ImageInput, encode_images, encode_texts, image_files, readable_images, retrieve
+from .inference import ImageInput, encode_images, encode_texts, image_files, retrieve
 from .hub import default_cache_dir
+from .load import readable_images
 from .utils import atomic_save, ensure_folder, sha256_file
 
 # %% ../nbs/A4_index.ipynb #b241383c

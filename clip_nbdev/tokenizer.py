@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['BPE_FILE', 'N_MERGES', 'SOT', 'EOT', 'PRE_TOKEN', 'bytes_to_unicode', 'get_pairs', 'default_bpe', 'load_merges',
-           'basic_clean', 'whitespace_clean', 'clean', 'merge_symbols', 'SimpleTokenizer', 'tokenize']
+           'basic_clean', 'whitespace_clean', 'clean', 'merge_symbols', 'SimpleTokenizer', 'tokenize', 'long_texts']
 
 # %% ../nbs/01_tokenizer.ipynb #cd7441bd
 import gzip
@@ -186,3 +186,14 @@ def tokenize(texts: Union[str, Iterable[str]],  # a text or a list of texts
             ids[-1] = tok.eot_token
         rows.append(ids + [0] * (context_length - len(ids)))
     return torch.tensor(rows, dtype=torch.int).reshape(len(rows), context_length)
+
+# %% ../nbs/01_tokenizer.ipynb #f893b10e
+def long_texts(texts: Sequence[str],       # the texts to check
+               context_length: int = 77,   # tokens per row, start and end tokens included
+              ) -> List[Tuple[int, int, str]]:
+    "`(index, tokens with start and end, the text kept)` of each text longer than `context_length` tokens."
+    tok, out = _default_tokenizer(), []
+    for i, t in enumerate(texts):
+        ids = tok.encode(t)
+        if len(ids) + 2 > context_length: out.append((i, len(ids) + 2, tok.decode(ids[:context_length - 2]).strip()))
+    return out

@@ -530,6 +530,7 @@ def clip_train(data: Param("A CSV/TSV of image paths and captions, or 'synthetic
 def _clip_train(data, preset, model, val, val_n, synthetic_n, image_col, caption_col, no_resume, half, truncate, strict_images, **settings):
     "`clip_train`'s work: check the settings, read the data, train, finish; a one-line error for every expected failure."
     settings['resume'] = not no_resume                        # the rest of `settings` are `TrainConfig` fields
+    settings['progress'] = sys.stderr.isatty()                # a bar on a terminal; none in a log file or a pipe
     with user_errors('clip_train', options(clip_train)):       # errors and warnings as one line each, flags as flags
         try:
             if preset is not None and preset not in PRESETS:   # before building or loading anything

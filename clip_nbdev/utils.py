@@ -121,9 +121,23 @@ def preview(text: str,   # any text, e.g. a caption from the user
     return repr(text if len(text) <= n else text[:n] + '…')
 
 def all_finite(tensors: Iterable[torch.Tensor]) -> bool:
-    "Whether every element of every tensor is finite (no inf, no nan); True for no tensors."
-    tensors = [t for t in tensors]
+    "Whether every element of every tensor is finite (no inf, no nan); True for no tensors or empty ones."
+    tensors = [t for t in tensors if t.numel()]           # an empty tensor holds nothing that is not finite
     return not tensors or bool(torch.isfinite(torch.nn.utils.get_total_norm(tensors, norm_type=math.inf)))
+
+# %% ../nbs/A0_utils.ipynb #69a3b63f
+def _type_name(x) -> str: return 'None' if x is None else type(x).__name__
+
+def _refuse_non_finite(x: torch.Tensor,              # (N, E): a row per image, text or query
+                       what: str,                    # what the rows are, e.g. "the model's image embeddings"
+                       name: Callable[[int], str],   # row index -> how the message names that row
+                       advice: str,                  # what to do, ending the message
+                      ) -> torch.Tensor:
+    "`x` `(N, E)` if every value is finite, else a ValueError naming `what` and the first rows that are not."
+    if all_finite([x]): return x
+    bad = (~torch.isfinite(x)).any(dim=-1).nonzero()[:, 0].tolist()
+    rows = ', '.join(name(j) for j in bad[:3]) + (f' and {len(bad) - 3} more' if len(bad) > 3 else '')
+    raise ValueError(f'Non-finite values (NaN or inf) in {len(bad)} of {len(x)} rows of {what} ({rows}): {advice}')
 
 # %% ../nbs/A0_utils.ipynb #4cc4449b
 def underscored(argv: Sequence[str],  # command-line arguments, without the program name

@@ -14,10 +14,10 @@ import torch.nn.functional as F
 from PIL import Image
 
 from .attention import Transformer
-from .inference import (IMAGE_FORMS, _as_images, _check_model, _check_texts, _image_tensor, _type_name,
-                                  encode_images, encode_texts, evaluating)
+from .inference import IMAGE_FORMS, _as_images, _check_model, _check_texts, _image_tensor, encode_images, encode_texts
 from .load import MEAN, STD
-from .model import CLIP
+from .model import CLIP, evaluating
+from .utils import _type_name
 from .vit import VisionTransformer
 
 # %% ../nbs/12_visualize.ipynb #d3417f9f
