@@ -89,11 +89,13 @@ def encode_images(model: CLIP, preprocess, images: Sequence[ImageInput], device=
     "Normalised float32 image embeddings `(N, E)`, in batches, in eval mode whatever the model's mode (which is restored)."
     _check_model(model, preprocess); images = _as_images(images)
     device, out, res = _device(model, device), [], model.visual.input_resolution
-    with evaluating(model), _computing_in(model, device, dtype):
-        for i in tqdm(range(0, len(images), batch_size), disable=not progress, desc='embedding images'):
+    bar = tqdm(total=len(images), disable=not progress, desc='embedding images', unit='image')   # counts images
+    with evaluating(model), _computing_in(model, device, dtype), bar:
+        for i in range(0, len(images), batch_size):
             batch = torch.stack([_image_tensor(im, preprocess, res, f'images[{j}]')
                                  for j, im in enumerate(images[i:i + batch_size], i)]).to(device)    # (b, 3, R, R)
             out.append(F.normalize(model.encode_image(batch).float(), dim=-1).cpu())                   # (b, E)
+            bar.update(len(batch))
     emb = torch.cat(out) if out else torch.empty(0, model.text_projection.shape[1])  # outside inference mode: a normal tensor
     name = lambda j: str(images[j]) if isinstance(images[j], (str, Path)) else f'images[{j}]'
     return _refuse_non_finite(emb, "the model's image embeddings", name, _DIVERGED)

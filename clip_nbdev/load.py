@@ -131,7 +131,7 @@ def load_model(name_or_path: Union[str, Path],                   # a name from `
             archive = _patch_archive(_jit_load(path, device).eval(), device)
             if not hasattr(archive, 'input_resolution'): raise ValueError(f'{path} is a TorchScript archive, but not a CLIP one (no input_resolution).')
             return archive, image_transform(int(archive.input_resolution.item()))
-        warnings.warn(f'{path} is not a TorchScript archive; loading it as a state dict instead (jit=False).')
+        warnings.warn(f'{path} is not a TorchScript archive; loading it as a state dict instead, as without jit.')
     if device.type == 'cuda': model = convert_weights(build_model(read_state_dict(path)))  # fp16, as OpenAI's
     else: model = build_model(read_state_dict(path, dtype=torch.float32))                  # fp32, cast as read
     return model.to(device).eval(), image_transform(model.visual.input_resolution)
