@@ -27,7 +27,7 @@ from .bundled import synthetic_zero_shot
 from .data import make_synthetic, read_pairs, split_combos
 from .finetune import linear_probe
 from .index import ImageIndex
-from .inference import (IMAGE_SUFFIXES, clip_inference, encode_images, encode_texts, image_files, labelled_folder,
+from .inference import (IMAGE_SUFFIXES, _check_template, clip_inference, encode_images, encode_texts, image_files, labelled_folder,
                                   recall_at_k, retrieve, zero_shot_accuracy, zero_shot_classifier, zero_shot_predict)
 from .load import load_model, readable_images
 from .tokenizer import _default_tokenizer, long_texts, tokenize
@@ -44,7 +44,7 @@ def cli_message(message: str, flags: Sequence[str] = ()) -> str:
     for f in flags:
         name = rf'(?<![\w-]){re.escape(f)}'
         message = re.sub(rf'{name}=True\b', f'--{f}', message)                 # a switch turned on: truncate=True
-        message = re.sub(rf'{name}=(?=[^\s/.,;)])', f'--{f} ', message)        # a value: k=0
+        message = re.sub(rf'{name}=(?!/[A-Za-z_]\w*=)(?!\.(?:\s|$))(?=[^\s,;)])', f'--{f} ', message)  # a value: k=0, output=/x
         message = re.sub(rf'{name}=|^{re.escape(f)}(?= )|`{re.escape(f)}`', f'--{f}', message)  # image_col=, a leading name
     message = re.sub(r'(--\w+) \(\1 on the command line\)', r'\1', message)   # the library's own hint, now redundant
     message = re.sub(r'\.\)(?=[.;,:])', ')', message)                      # 'x (y.).' and 'x (y.);': one mark
@@ -254,9 +254,9 @@ def _probe_line(what: str, r: dict) -> str:
     return f"{what}linear probe top-1 {r['top1']:.3f} (fit on {r['fit']} images, tested on {r['tested']}, C={r['C']:.3g})"
 
 # %% ../nbs/13_cli.ipynb #e25e83d8
-def _evaluate_synthetic(m, preprocess, n: int, probe: bool):
+def _evaluate_synthetic(m, preprocess, n: int, probe: bool, template: str = 'a {colour} {shape}'):
     "The synthetic held-out test (chapter 10), and the linear probe: a record and its text."
-    acc = synthetic_zero_shot(m, preprocess, n=n)
+    acc = synthetic_zero_shot(m, preprocess, n=n, template=template)
     rec = {'target': 'synthetic', 'seen': {'top1': acc['seen']}, 'never-seen': {'top1': acc['unseen']}}
     lines = [f"{s} combinations: top-1 {rec[s]['top1']:.3f}" for s in ('seen', 'never-seen')]
     for s, r in (_probe_synthetic(m, preprocess, n) if probe else {}).items():
@@ -300,7 +300,8 @@ def _target_kind(target: str) -> str:
 def clip_evaluate(target: Param("'synthetic', a folder with one sub-folder per class, or a CSV of image,caption", str),
                   model: Param(MODEL_HELP, str) = DEFAULT_MODEL,
                   device: Param('cpu, cuda, ... (default: cuda if available)', str) = None,
-                  template: Param("Prompt templates for classification, ';'-separated", str) = 'a {}.',
+                  template: Param("Prompt templates for classification, ';'-separated, each with {} for the class "
+                                  "(default: 'a {}.'; for synthetic, one template, default 'a {}' as its captions read)", str) = None,
                   n: Param("Pictures per split for 'synthetic'", int) = 300,
                   image_col: Param('CSV column of image paths', str) = 'image',
                   caption_col: Param('CSV column of captions', str) = 'caption',
@@ -316,9 +317,17 @@ def clip_evaluate(target: Param("'synthetic', a folder with one sub-folder per c
         if linear_probe and kind == 'captions':
             raise ValueError('--linear_probe needs labelled images: a folder of class folders, or synthetic')
         if linear_probe: _need_sklearn()
+        templates = [_check_template(t) for t in (template or 'a {}.').split(';')]   # before the model loads
+        if template is not None and kind == 'captions':
+            raise ValueError('--template applies to class names (synthetic, or a folder of classes); a captions CSV is '
+                             'scored with its own captions')
+        if template is not None and kind == 'synthetic' and len(templates) > 1:
+            raise ValueError('--template: the synthetic test takes one template, not several')
         m, preprocess = _model(model, device)
-        skip_bad, templates = not strict_images, template.split(';')
-        if kind == 'synthetic': rec, lines = _evaluate_synthetic(m, preprocess, n, linear_probe)
+        skip_bad = not strict_images
+        if kind == 'synthetic':
+            shape_template = templates[0].replace('{}', '{colour} {shape}').replace('{0}', '{colour} {shape}')
+            rec, lines = _evaluate_synthetic(m, preprocess, n, linear_probe, shape_template if template else 'a {colour} {shape}')
         elif kind == 'folder': rec, lines, files = _evaluate_folder(m, preprocess, target, templates, truncate, linear_probe, skip_bad)
         else: rec, lines, files = _evaluate_captions(m, preprocess, target, image_col, caption_col, truncate, skip_bad)
         show(json, rec, '\n'.join(lines))
@@ -336,6 +345,6 @@ def clip_tokenize_cli(texts: Param('Texts to tokenize', str, nargs='+'),
     with user_errors('clip_tokenize', options(clip_tokenize_cli)):
         ids, tok = tokenize(texts, context_length=context_length, truncate=truncate), _default_tokenizer()
         for text, row in zip(texts, ids.tolist()):
-            row = row[:row.index(tok.eot_token) + 1]
+            row = row[:min(len(tok.encode(text)) + 2, context_length)]   # start, the text's ids, end: an <|endoftext|> inside stays
             rec = {'text': text, 'ids': row, **({'pieces': [tok.decoder[i] for i in row]} if pieces else {})}
             show(json, rec, ' '.join(map(str, row)) + ('\n  ' + ' '.join(rec['pieces']) if pieces else ''))

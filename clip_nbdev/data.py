@@ -137,6 +137,7 @@ def read_pairs(path: Union[str, Path],       # a CSV or TSV file with a header r
               ) -> List[Tuple[str, str]]:
     "The (image path, caption) pairs listed in a CSV/TSV file, image paths resolved against the file's folder."
     path = Path(path)
+    if path.is_dir(): raise IsADirectoryError(f'{path} is a folder; pass a CSV or TSV file of image and caption columns.')
     if not path.is_file(): raise FileNotFoundError(f'No such captions file: {path}')
     if delimiter is None: delimiter = '\t' if path.suffix.lower() == '.tsv' else ','
     records = _csv_records(path, delimiter)

@@ -148,7 +148,7 @@ def _readable_new(files: List[Path],  # the files the cache lacks
     except ValueError as e:
         if not known or not str(e).endswith(_NONE_LEFT): raise
         msg = str(e).removesuffix(_NONE_LEFT)
-        if not skip_bad: raise ValueError(f'{msg}. Fix or remove them, or skip them.') from None
+        if not skip_bad: raise ValueError(f'{msg}. Fix or remove them, or skip them (skip_bad=True; on the command line, without --strict-images).') from None
         warnings.warn(f'{msg}; skipped them.', stacklevel=3)
         return []
 

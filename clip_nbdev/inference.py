@@ -65,7 +65,7 @@ def _image_tensor(image: ImageInput, preprocess, resolution: int, arg: str = 'im
     if isinstance(image, (str, Path)):
         if Path(image).is_dir():
             raise IsADirectoryError(f'{image} is a folder, but an image file was expected here (to score every image '
-                                    f'of a folder, use zero_shot_predict / clip_zeroshot or ImageIndex / clip_search).')
+                                    f'of a folder, pass its files, image_files(folder); on the command line, clip_zeroshot and clip_search take a folder).')
         image = load_image(image)
     if not isinstance(image, Image.Image): raise TypeError(f'{arg} must be {IMAGE_FORMS}, not {_type_name(image)}.')
     return _check_image_tensor(preprocess(image), resolution, 'The output of `preprocess`')
@@ -87,7 +87,7 @@ def encode_images(model: CLIP, preprocess, images: Sequence[ImageInput], device=
                   dtype: Optional[torch.dtype] = None,  # compute in this dtype (None: the model's own); results float32
                  ) -> torch.Tensor:
     "Normalised float32 image embeddings `(N, E)`, in batches, in eval mode whatever the model's mode (which is restored)."
-    _check_model(model, preprocess); images = _as_images(images)
+    _check_model(model, preprocess); images = _as_images(images); batch_size = _check_k(batch_size, 'batch_size')
     device, out, res = _device(model, device), [], model.visual.input_resolution
     bar = tqdm(total=len(images), disable=not progress, desc='embedding images', unit='image')   # counts images
     with evaluating(model), _computing_in(model, device, dtype), bar:
@@ -138,7 +138,7 @@ def encode_texts(model: CLIP, texts: Sequence[str], device=None, batch_size: int
                  dtype: Optional[torch.dtype] = None,  # compute in this dtype (None: the model's own); results float32
                 ) -> torch.Tensor:
     "Normalised float32 text embeddings `(M, E)`, in batches, in eval mode; a text too long is an error unless `truncate`."
-    _check_model(model); texts = _check_texts(texts, what)
+    _check_model(model); texts = _check_texts(texts, what); batch_size = _check_k(batch_size, 'batch_size')
     device, out, n_ctx = _device(model, device), [], model.context_length
     if not truncate:
         for i, n, _ in long_texts(texts, n_ctx)[:1]:
@@ -311,6 +311,7 @@ def recall_at_k(image_emb: torch.Tensor,  # (N, E) row i captioned by text row i
                ) -> Dict[str, float]:
     "Image→text and text→image recall@k where pair i is (image i, text i); ties get a fair share (`hits_at_k`)."
     image_emb, text_emb = _check_embeddings(image_emb, 'image_emb'), _check_embeddings(text_emb, 'text_emb')
+    if isinstance(ks, numbers.Integral): ks = (ks,)                         # one k alone
     if image_emb.shape != text_emb.shape: raise ValueError(f'Need one caption per image: image_emb {tuple(image_emb.shape)} vs text_emb {tuple(text_emb.shape)}.')
     if captions is not None:
         captions = _check_texts(captions, 'captions', 'captions')

@@ -95,7 +95,7 @@ def readable_images(files: Sequence[Union[str, Path]],  # image files
     names = ', '.join(str(f) for f, _ in bad[:5]) + (f' and {len(bad) - 5} more' if len(bad) > 5 else '')
     msg = f'{len(bad)} of {len(files)} images cannot be read: {names} (the first: {str(bad[0][1]).rstrip(".")})'
     if not good: raise ValueError(f'{msg}; no image is left.')
-    if not skip_bad: raise ValueError(f'{msg}. Fix or remove them, or skip them.')
+    if not skip_bad: raise ValueError(f'{msg}. Fix or remove them, or skip them (skip_bad=True; on the command line, without --strict-images).')
     warnings.warn(f'{msg}; skipped them.', stacklevel=2)
     return good
 

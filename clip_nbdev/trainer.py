@@ -16,6 +16,7 @@ import os
 import random
 import sys
 import warnings
+import zipfile
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -100,6 +101,15 @@ def _device_problem(device: Optional[str]) -> Optional[str]:
     return None
 
 # %% ../nbs/A3_training.ipynb #07afff09
+def _output_problem(cfg: TrainConfig) -> Optional[str]:
+    "Why the final weights must not go to `cfg.output`: a file that is not PyTorch weights, or one of the run's own files."
+    out, run = Path(cfg.output).resolve(), Path(cfg.out_dir).resolve()
+    if out.parent == run and out.name in ('checkpoint.pt', 'best.pt', 'history.json'):
+        return f"output={cfg.output} (the run's own {out.name} in out_dir: pass another path)"
+    if out.is_file() and not (zipfile.is_zipfile(out) and any(n.endswith('/data.pkl') for n in zipfile.ZipFile(out).namelist())):
+        return f'output={cfg.output} (a file that is not PyTorch weights, which would be replaced: pass another path)'
+    return None
+
 def check_config(cfg: TrainConfig,  # the settings of a run
                  world: int = 1,    # processes under torchrun
                 ) -> int:
@@ -113,6 +123,7 @@ def check_config(cfg: TrainConfig,  # the settings of a run
     if cfg.precision not in ('auto', 'fp32', 'bf16', 'fp16'): bad.append(f"precision={cfg.precision!r} ('auto', 'fp32', 'bf16' or 'fp16')")
     if cfg.best_metric not in METRICS: bad.append(f"best_metric={cfg.best_metric!r} (one of {', '.join(METRICS)})")
     if problem := _device_problem(cfg.device): bad.append(problem)
+    if problem := _output_problem(cfg): bad.append(problem)
     if bad: raise ValueError('Invalid training settings: ' + '; '.join(bad) + '. Nothing was written.')
     local = local_batch_size(cfg.batch_size, world)
     if local % cfg.accum_steps:
@@ -175,7 +186,13 @@ def run_signature(cfg: TrainConfig, data, model: CLIP, start) -> dict:
 # %% ../nbs/A3_training.ipynb #1e670e1f
 def resume_checkpoint(path: Path, cfg: TrainConfig, signature: dict, model, optimizer, scheduler, scaler) -> dict:
     "Load a checkpoint into the run, refusing one whose settings differ in meaning; new lr and weight decay applied."
-    ckpt = torch.load(path, map_location='cpu', weights_only=True)
+    try: ckpt = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e:  # cut short, overwritten, not a PyTorch file: say which file, not the unpickler's advice
+        raise ValueError(f'{path} cannot be read as a training checkpoint ({type(e).__name__}): start afresh with '
+                         f'resume=False (--no_resume), or use another out_dir.') from None
+    missing = [k for k in ('model', 'optimizer', 'scheduler', 'scaler', 'state', 'rng') if not isinstance(ckpt, dict) or k not in ckpt]
+    if missing: raise ValueError(f'{path} is not a training checkpoint (it has no {", ".join(missing)}): start afresh with '
+                                 f'resume=False (--no_resume), or use another out_dir.')
     saved = ckpt.get('signature')
     if saved is not None and saved != signature:
         diffs = [f'{k}: {saved.get(k)!r} then, {signature.get(k)!r} now' for k in sorted(set(saved) | set(signature)) if saved.get(k) != signature.get(k)]
