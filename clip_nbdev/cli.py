@@ -267,8 +267,10 @@ def _evaluate_folder(m, preprocess, folder, templates, truncate: bool, probe: bo
     "Zero-shot accuracy on a folder of class folders, and the linear probe: a record and its text."
     files, labels, names = labelled_folder(folder, skip_bad=skip_bad)   # unreadable images left out, labels kept aligned
     acc = zero_shot_accuracy(m, preprocess, files, labels, names, templates, progress=progress(), truncate=truncate)
-    rec = {'target': str(folder), 'images': acc['n'], 'classes': len(names), 'top1': acc['top1'], 'top5': acc['top5']}
-    lines = [f"{acc['n']} images, {len(names)} classes: top-1 {acc['top1']:.3f}, top-5 {acc['top5']:.3f}"]
+    top5 = len(names) > 5          # with 5 classes or fewer every image has its class in the top 5: 1 by construction
+    rec = {'target': str(folder), 'images': acc['n'], 'classes': len(names), 'top1': acc['top1'], **({'top5': acc['top5']} if top5 else {})}
+    lines = [f"{acc['n']} images, {len(names)} classes: top-1 {acc['top1']:.3f}"
+             + (f", top-5 {acc['top5']:.3f}" if top5 else ' (no top-5: with 5 classes or fewer it is 1 by construction)')]
     if probe:
         rec['linear_probe'] = _probe_folder(m, preprocess, list(files), list(labels))
         lines.append(_probe_line('', rec['linear_probe']))
@@ -281,9 +283,12 @@ def _evaluate_captions(m, preprocess, path, image_col: str, caption_col: str, tr
     images, captions = zip(*[(i, c) for i, c in pairs if Path(i) in readable])
     txt = encode_texts(m, list(captions), truncate=truncate, what='captions')
     if truncate: report_cuts('clip_evaluate', captions, m.context_length, 'caption')
-    r = recall_at_k(encode_images(m, preprocess, list(images), progress=progress()), txt, captions=list(captions))
+    if len(images) < 2: raise ValueError(f'{path}: recall needs at least 2 pairs with readable images, not {len(images)}')
+    ks = [k for k in (1, 5, 10) if k < len(images)]   # R@k with k >= the pairs is 1 by construction: left out
+    r = recall_at_k(encode_images(m, preprocess, list(images), progress=progress()), txt, ks, captions=list(captions))
     rec = {'target': str(path), 'pairs': len(images), **r}
-    return rec, [f'{len(images)} pairs: ' + ', '.join(f'{k} {v:.3f}' for k, v in r.items())], list(images)
+    cut = f' (no R@k for k >= {len(images)} pairs: 1 by construction)' if len(ks) < 3 else ''
+    return rec, [f'{len(images)} pairs: ' + ', '.join(f'{k} {v:.3f}' for k, v in r.items()) + cut], list(images)
 
 # %% ../nbs/13_cli.ipynb #6a026dca
 def _target_kind(target: str) -> str:
