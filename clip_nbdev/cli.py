@@ -290,7 +290,7 @@ def _evaluate_captions(m, preprocess, path, image_col: str, caption_col: str, tr
     cut = f' (no R@k for k >= {len(images)} pairs: 1 by construction)' if len(ks) < 3 else ''
     return rec, [f'{len(images)} pairs: ' + ', '.join(f'{k} {v:.3f}' for k, v in r.items()) + cut], list(images)
 
-# %% ../nbs/13_cli.ipynb #6a026dca
+# %% ../nbs/13_cli.ipynb #83bfc995
 def _target_kind(target: str) -> str:
     "'synthetic', 'folder' or 'captions': what `clip_evaluate` was given, or an error saying what it takes."
     path, takes = Path(target), "'synthetic', a folder of class folders, or a CSV of image,caption pairs"
@@ -300,6 +300,7 @@ def _target_kind(target: str) -> str:
     if path.suffix.lower() in IMAGE_SUFFIXES: raise ValueError(f'{target} is an image; clip_evaluate takes {takes}.')
     return 'captions'
 
+# %% ../nbs/13_cli.ipynb #6a026dca
 @hyphen_flags
 @call_parse
 def clip_evaluate(target: Param("'synthetic', a folder with one sub-folder per class, or a CSV of image,caption", str),

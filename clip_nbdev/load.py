@@ -100,24 +100,6 @@ def readable_images(files: Sequence[Union[str, Path]],  # image files
     return good
 
 # %% ../nbs/07_load.ipynb #f49eb652
-def _load_args(name_or_path, device, jit, download_root) -> torch.device:
-    "`load_model`'s arguments checked at the door (one line each); the device to load onto."
-    if not isinstance(name_or_path, (str, os.PathLike)):
-        raise TypeError(f'name_or_path must be a model name from available_models() or a checkpoint path, not {type(name_or_path).__name__}.')
-    if not isinstance(jit, bool): raise TypeError(f'jit must be True or False, not {jit!r}.')
-    if not isinstance(download_root, (str, os.PathLike, type(None))):
-        raise TypeError(f'download_root must be a folder path, not {type(download_root).__name__}.')
-    if device is None: return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
-    if not isinstance(device, (str, torch.device, int)) or isinstance(device, bool):
-        raise TypeError(f"device must be a name such as 'cpu' or 'cuda:0', or a torch.device, not {type(device).__name__}.")
-    try: d = torch.device(device)
-    except RuntimeError: raise ValueError(f"device must be 'cpu', 'cuda', 'cuda:N' or another torch device type, not {device!r}.") from None
-    n = torch.cuda.device_count() if torch.cuda.is_available() else 0
-    if d.type == 'cuda' and (d.index or 0) >= n:
-        raise ValueError(f"device {device!r}: this machine has " + (f"{n} CUDA device(s), cuda:0 to cuda:{n - 1}." if n else "no CUDA device; use device='cpu'."))
-    if d.type == 'mps' and not torch.backends.mps.is_available(): raise ValueError(f"device {device!r}: MPS is not available here; use device='cpu'.")
-    return d
-
 def load_model(name_or_path: Union[str, Path],                   # a name from `available_models()` or a checkpoint path
                device: Union[str, torch.device, None] = None,    # default: 'cuda' if available, else 'cpu'
                jit: bool = False,                               # return the TorchScript archive itself: RUNS ITS CODE, trusted files only
@@ -135,3 +117,22 @@ def load_model(name_or_path: Union[str, Path],                   # a name from `
     if device.type == 'cuda': model = convert_weights(build_model(read_state_dict(path)))  # fp16, as OpenAI's
     else: model = build_model(read_state_dict(path, dtype=torch.float32))                  # fp32, cast as read
     return model.to(device).eval(), image_transform(model.visual.input_resolution)
+
+# %% ../nbs/07_load.ipynb #836ff8ec
+def _load_args(name_or_path, device, jit, download_root) -> torch.device:
+    "`load_model`'s arguments checked at the door (one line each); the device to load onto."
+    if not isinstance(name_or_path, (str, os.PathLike)):
+        raise TypeError(f'name_or_path must be a model name from available_models() or a checkpoint path, not {type(name_or_path).__name__}.')
+    if not isinstance(jit, bool): raise TypeError(f'jit must be True or False, not {jit!r}.')
+    if not isinstance(download_root, (str, os.PathLike, type(None))):
+        raise TypeError(f'download_root must be a folder path, not {type(download_root).__name__}.')
+    if device is None: return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    if not isinstance(device, (str, torch.device, int)) or isinstance(device, bool):
+        raise TypeError(f"device must be a name such as 'cpu' or 'cuda:0', or a torch.device, not {type(device).__name__}.")
+    try: d = torch.device(device)
+    except RuntimeError: raise ValueError(f"device must be 'cpu', 'cuda', 'cuda:N' or another torch device type, not {device!r}.") from None
+    n = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if d.type == 'cuda' and (d.index or 0) >= n:
+        raise ValueError(f"device {device!r}: this machine has " + (f"{n} CUDA device(s), cuda:0 to cuda:{n - 1}." if n else "no CUDA device; use device='cpu'."))
+    if d.type == 'mps' and not torch.backends.mps.is_available(): raise ValueError(f"device {device!r}: MPS is not available here; use device='cpu'.")
+    return d

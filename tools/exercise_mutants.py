@@ -155,16 +155,13 @@ n_fp32 = (49408 * 512 + 77 * 512 + 2 * 512 * (2 * 12 + 1)
 ''',
     # ---------------------------------------------------------------- 07_load
     ('07_load', 1): '''\
-predicted_bytes = 768 * 512 * 4   # 4 bytes per number: fp32
-''',
-    ('07_load', 2): '''\
 rgba = np.zeros((40, 60, 4), np.uint8); rgba[10:30, 20:40] = (255, 0, 0, 255)
 rgba[..., :3][rgba[..., 3] == 0] = (0, 0, 255)
 img = Image.fromarray(rgba)
 converted_first = image_transform(32)(Image.new('RGB', img.size))   # transforms a black picture, not img converted
 largest_difference = (converted_first - image_transform(32)(img)).abs().max().item()
 ''',
-    ('07_load', 3): '''\
+    ('07_load', 2): '''\
 def vit_resolution(sd: dict) -> int:
     patch = sd['visual.conv1.weight'].shape[-1]
     return patch * 4                                     # assumes a 4 x 4 grid, as in the tiny models
@@ -345,6 +342,13 @@ def defines_setstate(path) -> bool:
     ('A1_checkpoint', 2): '''\
 def pickle_globals(data: bytes) -> set:
     return {arg for op, arg, _ in pickletools.genops(data) if op.name == 'GLOBAL'}   # kept 'module name' with its space
+''',
+    ('A1_checkpoint', 3): '''\
+predicted_bytes = 768 * 512 * 4   # 4 bytes per number: fp32
+''',
+    # ---------------------------------------------------------------- A6_inputs
+    ('A6_inputs', 1): '''\
+accepted = [True, True, True, False]   # thinks an unquoted comma stays inside the caption
 ''',
     # ---------------------------------------------------------------- A2_hub
     ('A2_hub', 1): '''\
