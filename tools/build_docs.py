@@ -15,6 +15,11 @@ cannot be installed here, so this script does what `nbdev_docs` does, without qu
 4. after rendering: nbdev's absolute links to this site become relative (the site works from any folder or
    server), TeX becomes MathML (maths is shown without the KaTeX scripts smalldocs loads from a CDN), and the
    pages that draw a diagram load mermaid from the site itself (`tools/vendor/mermaid/`), not from a CDN.
+5. the Chinese edition: the same processing of `nbs_zh/` (written by `tools/i18n.py build zh`) into `_proc_zh/`
+   (nbdev's `proc_nbs` always writes `<project>/_proc`, so its steps run here with another cache folder), the same
+   rendering and postprocessing into `_docs/zh/`, pages named as in English, `<html lang="zh-CN">`;
+6. every page of both halves gets a language switch in its navbar, to the same page in the other language
+   (`X.html` <-> `zh/X.html`).
 Unlike `nbdev_docs`, it never runs `pip install` and never calls quarto. Needs Python >= 3.11 (smalldocs).
 """
 import argparse, html, json, os, re, shutil, subprocess, sys, tempfile, time
@@ -46,6 +51,12 @@ MERMAID_VERSION, MERMAID_SHA256 = '11.4.1', 'a43bc1afd446f9c4cc66ac5dd45d02e8d65
 MERMAID_JS = ROOT / 'tools' / 'vendor' / 'mermaid' / 'mermaid.min.js'
 MERMAID_CDN = re.compile(r'<script type="module">import mermaid from \'[^\']*\';(mermaid\.initialize\(.*?\);)</script>')
 SHOW_DOC = re.compile(r'<div class="cell-output cell-output-display cell-output-markdown">\s*<hr\s*/?>')
+LANGS = {'en': ('English', 'en'), 'zh': ('中文', 'zh-CN')}   # the editions: the switch's label, the page's lang
+NAV_SLOT = '<ul class="navbar-nav navbar-nav-scroll ms-auto"></ul>'   # smalldocs' empty right-hand navbar list
+LANG_SWITCH = ('<ul class="navbar-nav navbar-nav-scroll ms-auto"><li class="nav-item"><a class="nav-link" id="lang-switch" '
+               'href="{href}" hreflang="{lang}" lang="{lang}"><i class="bi bi-translate"></i> {label}</a></li></ul>')
+UI_ZH = [('placeholder="Search"', 'placeholder="搜索"'), ('aria-label="Search"', 'aria-label="搜索"'),
+         ('<h2 id="toc-title">On this page</h2>', '<h2 id="toc-title">本页目录</h2>'), ('</i> Report an issue</a>', '</i> 报告问题</a>')]
 
 
 def private_names_unlinked():
@@ -56,8 +67,24 @@ def private_names_unlinked():
     nbdev.doclinks.NbdevLookup._link_sym = _link_sym
 
 
-def process(nbs: Path, n_workers: int, force: bool) -> Path:
-    "Run nbdev's `proc_nbs` into `_proc/`, one fresh process per notebook; fail naming every notebook that fails."
+def proc_nbs_into(path: Path, cache: Path, n_workers: int, force: bool) -> Path:
+    """nbdev's `proc_nbs` into `cache` instead of `<project>/_proc` (a name nbdev fixes): its steps, with nbdev's
+    `_proc_file` and worker; only the notebooks (the site's configuration comes from the English cache)."""
+    cfg = get_config()
+    files = nbdev.doclinks.nbglob(path, func=Path, file_glob='*.ipynb', file_re='', symlinks=False)
+    chk_mtime = max(cfg.config_file.stat().st_mtime, Path(nbdev.serve.__file__).stat().st_mtime)  # as proc_nbs does
+    cache.mkdir(parents=True, exist_ok=True)
+    cache_mtime = cache.stat().st_mtime
+    if force or cache_mtime < chk_mtime: shutil.rmtree(cache)
+    files = files.map(nbdev.serve._proc_file, mtime=cache_mtime, cache=cache, path=path).filter()
+    nbdev.serve.parallel(nbdev.serve_drv.main, files, n_workers=n_workers, pause=0.01, method='spawn')
+    if cache.exists(): cache.touch()
+    return cache
+
+
+def process(nbs: Path, n_workers: int, force: bool, cache: Path = None) -> Path:
+    """Run nbdev's `proc_nbs` into `_proc/` (or, with `cache`, its steps into that folder), one fresh process per
+    notebook; fail naming every notebook that fails."""
     failures = []
 
     def run_all(f, items, n_workers=2, pause=0, **kwargs):  # stands in for fastcore's `parallel` in `proc_nbs`
@@ -72,7 +99,8 @@ def process(nbs: Path, n_workers: int, force: bool) -> Path:
         return []
 
     real, nbdev.serve.parallel = nbdev.serve.parallel, run_all
-    try: cache = nbdev.serve.proc_nbs(nbs, n_workers=n_workers, force=force)
+    try: cache = nbdev.serve.proc_nbs(nbs, n_workers=n_workers, force=force) if cache is None else \
+                 proc_nbs_into(nbs, cache, n_workers, force)
     finally: nbdev.serve.parallel = real
     if failures:
         for src, err in failures:
@@ -96,11 +124,12 @@ def frontmatter(nb: dict) -> dict:
     return yaml.safe_load(src.strip().strip('-')) or {}
 
 
-def stage(cache: Path, nbs: Path, dest: Path) -> dict:
-    "Copy the processed notebooks of the sidebar into `dest`, named as quarto names their pages; the name map."
+def stage(cache: Path, nbs: Path, dest: Path, conf: Path = None) -> dict:
+    """Copy the processed notebooks of the sidebar into `dest`, named as quarto names their pages; the name map.
+    The site's configuration comes from `conf` (default: `cache`); the sidebar from `nbs`."""
     sidebar = yaml.safe_load((nbs / 'sidebar.yml').read_text())
     entries = sidebar['website']['sidebar']['contents']
-    for name in ('_quarto.yml', 'nbdev.yml', 'styles.css'): shutil.copy2(cache / name, dest / name)
+    for name in ('_quarto.yml', 'nbdev.yml', 'styles.css'): shutil.copy2((conf or cache) / name, dest / name)
     renames = {}
     for entry in entries:
         out = (frontmatter(json.loads((cache / entry).read_text(encoding='utf-8'))) or {}).get('output-file')
@@ -161,12 +190,17 @@ def local_mermaid(text: str, page: str, js: str) -> str:
     return MERMAID_CDN.sub(lambda m: f'<script src="{js}"></script><script>{m.group(1)}</script>', text)
 
 
-def postprocess(out: Path, site_url: str) -> tuple[int, int]:
-    "Relative links for nbdev's absolute ones, MathML for TeX, mermaid from the site; the number of pages and of API entries."
+def postprocess(out: Path, site_url: str, lang: str = 'en') -> tuple[int, int]:
+    """Relative links for nbdev's absolute ones, MathML for TeX, mermaid from the site, the page's language; the number
+    of pages and of API entries."""
     pages = sorted(out.glob('*.html'))
     n_api, js = 0, vendor_mermaid(out)
     for page in pages:
         text = page.read_text(encoding='utf-8')
+        if lang != 'en':
+            if '<html lang="en">' not in text: sys.exit(f'build_docs: {page.name} has no <html lang="en"> to set to {LANGS[lang][1]}')
+            text = text.replace('<html lang="en">', f'<html lang="{LANGS[lang][1]}">', 1)
+            for old, new in UI_ZH if lang == 'zh' else []: text = text.replace(old, new)
         text = text.replace(f'href="{site_url}/', 'href="')
         text = local_mermaid(text, page.name, js)
         text = MATH.sub(math_html, text)
@@ -174,6 +208,21 @@ def postprocess(out: Path, site_url: str) -> tuple[int, int]:
         n_api += len(SHOW_DOC.findall(text))
         page.write_text(text, encoding='utf-8')
     return len(pages), n_api
+
+
+def language_switch(docs: Path, lang: str):
+    "On every page of both halves, a navbar link to the same page in the other edition (`X.html` <-> `<lang>/X.html`)."
+    halves = [(docs, docs / lang, f'{lang}/', lang), (docs / lang, docs, '../', 'en')]
+    for here, there, prefix, to in halves:
+        for page in sorted(here.glob('*.html')):
+            if not (there / page.name).exists(): continue   # check_site.py names a page without its twin
+            text = page.read_text(encoding='utf-8')
+            if NAV_SLOT not in text:
+                sys.exit(f'build_docs: {page.relative_to(docs)} has no empty navbar list for the language switch; '
+                         'update NAV_SLOT in tools/build_docs.py')
+            label, code = LANGS[to]
+            page.write_text(text.replace(NAV_SLOT, LANG_SWITCH.format(href=prefix + page.name, lang=code, label=label), 1),
+                            encoding='utf-8')
 
 
 def main():
@@ -189,16 +238,28 @@ def main():
     nbdev_sidebar.__wrapped__(path=nbs)
     print(f'== nbdev: processing the notebooks into _proc/ ({args.n_workers} at a time)')
     cache = process(nbs, args.n_workers, args.force)
+    zh_nbs = ROOT / 'nbs_zh'
+    if not zh_nbs.is_dir(): sys.exit('build_docs: no nbs_zh/: run `.venv/bin/python tools/i18n.py build zh` first')
+    print(f'== nbdev: processing the Chinese notebooks into _proc_zh/ ({args.n_workers} at a time)')
+    cache_zh = process(zh_nbs, args.n_workers, args.force, cache=ROOT / '_proc_zh')
+    site_url = f"{cfg.doc_host.rstrip('/')}{cfg.doc_baseurl.rstrip('/')}"
     print('== smalldocs: rendering')
-    with tempfile.TemporaryDirectory(prefix='clip_nbdev-docs-') as tmp:
-        site = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix='clip_nbdev-docs-') as tmp, \
+         tempfile.TemporaryDirectory(prefix='clip_nbdev-docs-zh-') as tmp_zh:
+        site, site_zh = Path(tmp), Path(tmp_zh)
         stage(cache, nbs, site)
         render(site)
         out = site / docs.name
-        n_pages, n_api = postprocess(out, f"{cfg.doc_host.rstrip('/')}{cfg.doc_baseurl.rstrip('/')}")
+        n_pages, n_api = postprocess(out, site_url)
+        stage(cache_zh, nbs, site_zh, conf=cache)   # same sidebar, names and configuration as the English site
+        render(site_zh)
+        n_zh, n_api_zh = postprocess(site_zh / docs.name, site_url, lang='zh')
+        shutil.copytree(site_zh / docs.name, out / 'zh')
+        language_switch(out, 'zh')
         shutil.rmtree(docs, ignore_errors=True)
         shutil.copytree(out, docs)
-    print(f'built {docs.relative_to(ROOT)}/: {n_pages} pages, {n_api} API entries, in {time.time() - start:.0f} s')
+    print(f'built {docs.relative_to(ROOT)}/: {n_pages} pages, {n_api} API entries; {docs.relative_to(ROOT)}/zh/: {n_zh} pages, '
+          f'{n_api_zh} API entries; in {time.time() - start:.0f} s')
     print(f'preview: .venv/bin/python -m http.server -d {docs.relative_to(ROOT)} 8000  (then http://127.0.0.1:8000)')
 
 

@@ -15,11 +15,15 @@ page a link leads to, and fails, naming page and culprit, on:
 - an exported name of clip_nbdev/_modidx.py (public, top level) without its API entry (the `show_doc` heading
   with its name on the page nbdev links it to), or whose nbdev link lands nowhere;
 - a search box that does not find an exported name.
-Screenshots of the home page and of one chapter go to `_artifacts/` (git-ignored), kept for CI.
+The Chinese half, `zh/` (from nbs_zh/), gets the same checks, from `zh/index.html` and its sidebar, which must list as
+many pages as the English one; its pages must be `<html lang="zh-CN">` and hold the API entries too (the search
+check stays English-only). Every page of both halves must show a language switch (`#lang-switch` in the navbar)
+leading to the same page in the other language (`X.html` <-> `zh/X.html`), and that page must exist.
+Screenshots of the home page and of one chapter (English and Chinese) go to `_artifacts/` (git-ignored), kept for CI.
 """
 import argparse, functools, http.server, importlib.util, re, sys, threading, time
 from pathlib import Path
-from urllib.parse import urldefrag, urljoin, urlparse
+from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
 from playwright.sync_api import sync_playwright
 
@@ -50,6 +54,10 @@ PAGE_JS = r"""async () => {
     rawMath: [...document.querySelectorAll('span.math')].filter(s => !s.querySelector('math') || /\\[A-Za-z_]/.test(s.textContent))
                 .map(s => s.textContent.slice(0, 60)),
     api: apiHeads.map(h => ({id: h.id, text: h.innerText.trim()})),
+    lang: document.documentElement.lang,
+    langSwitch: (() => { const a = document.querySelector('#lang-switch');
+                         if (!a) return null; const r = a.getBoundingClientRect();
+                         return {href: a.href, visible: r.width > 0 && r.height > 0 && getComputedStyle(a).visibility !== 'hidden'}; })(),
   };
 }"""
 
@@ -82,10 +90,10 @@ def exported_names() -> dict:
     return names
 
 
-def notebooks() -> list:
+def notebooks(folder='nbs') -> list:
     "The notebooks nbdev renders as pages (its own rules: names starting with _ or . are skipped)."
     from nbdev.doclinks import nbglob
-    return sorted(nbglob(ROOT / 'nbs', as_path=True))
+    return sorted(nbglob(ROOT / folder, as_path=True, symlinks=False))
 
 
 def main():
@@ -158,7 +166,26 @@ def main():
                 page.screenshot(path=str(shots / Path(args.chapter).with_suffix('.png').name),
                                 clip={'x': 0, 'y': 0, 'width': 1280, 'height': 4000}, full_page=True)
 
-        # every link into the site: its page exists, and its #fragment is an element's id there
+        # the Chinese half: its home page and sidebar, as many pages as the English one
+        zh_home = visit(base + 'zh/index.html')
+        zh_chapters = []
+        if zh_home is None: problem('zh/index.html', 'the Chinese home page does not load')
+        else:
+            page.goto(base + 'zh/index.html', wait_until='load')
+            page.screenshot(path=str(shots / 'zh_home.png'), full_page=True)
+            zh_chapters = list(dict.fromkeys(zh_home['sidebar']))
+            if len(zh_chapters) != len(chapters):
+                problem('zh/index.html', f'the sidebar lists {len(zh_chapters)} pages; the English one lists {len(chapters)}')
+            n_zh = len(notebooks('nbs_zh'))
+            if len(zh_chapters) != n_zh: problem('zh/index.html', f'the sidebar lists {len(zh_chapters)} pages for {n_zh} notebooks in nbs_zh/')
+            for url in zh_chapters:
+                if not rel(url).startswith('zh/'): problem('zh/index.html', f'sidebar leads out of the Chinese half: {rel(url)}')
+                if visit(url) is None: problem('zh/index.html', f'sidebar page does not load: {rel(url)}')
+                elif rel(url) == 'zh/' + args.chapter:
+                    page.screenshot(path=str(shots / ('zh_' + Path(args.chapter).with_suffix('.png').name)),
+                                    clip={'x': 0, 'y': 0, 'width': 1280, 'height': 4000}, full_page=True)
+
+        # every link into the site: its page exists, and its #fragment (percent-decoded: Chinese headings) is an element's id there
         n_links = 0
         for url, info in list(seen.items()):
             if info is None: continue
@@ -171,15 +198,36 @@ def main():
                     continue
                 t = visit(doc)
                 if t is None: problem(rel(url), f'broken link: {href}')
-                elif frag and frag not in t['ids']: problem(rel(url), f'link to a missing anchor: {href}')
+                elif frag and unquote(frag) not in t["ids"]: problem(rel(url), f'link to a missing anchor: {href}')
 
-        # every exported name: its API entry on the page nbdev links it to, and that link lands on an element
+        # every page of both halves: a visible language switch to the same page in the other half, which exists;
+        # the Chinese pages say they are Chinese
+        n_switch = 0
+        for url, info in list(seen.items()):
+            if info is None: continue
+            name = rel(url) or 'index.html'
+            zh = name.startswith('zh/')
+            if zh and info['lang'] != 'zh-CN': problem(name, f'<html lang="{info["lang"]}">, not "zh-CN"')
+            if not zh and info['lang'] != 'en': problem(name, f'<html lang="{info["lang"]}">, not "en"')
+            sw = info['langSwitch']
+            if sw is None: problem(name, 'no language switch (#lang-switch)'); continue
+            if not sw['visible']: problem(name, 'its language switch is not visible')
+            want = name[3:] if zh else 'zh/' + name
+            target = local(sw['href'])
+            if target is None or rel(urldefrag(target)[0]) != want:
+                problem(name, f'the language switch leads to {sw["href"]}, not {want}'); continue
+            if visit(urldefrag(target)[0]) is None: problem(name, f'the language switch leads to a missing page: {want}')
+            else: n_switch += 1
+
+        # every exported name: its API entry on the page nbdev links it to, and that link lands on an element;
+        # the same on the Chinese twin of that page
         names = exported_names()
         for qual, (name, pg, frag) in sorted(names.items()):
-            t = visit(base + pg)
-            if t is None: problem(pg, f'{qual}: its page does not exist'); continue
-            if not any(h['text'] == name for h in t['api']): problem(pg, f'{qual}: no API entry (show_doc) for {name}')
-            if frag not in t['ids']: problem(pg, f"{qual}: nbdev's link #{frag} lands on no element")
+            for pg in (pg, 'zh/' + pg):
+                t = visit(base + pg)
+                if t is None: problem(pg, f'{qual}: its page does not exist'); continue
+                if not any(h['text'] == name for h in t['api']): problem(pg, f'{qual}: no API entry (show_doc) for {name}')
+                if frag not in t['ids']: problem(pg, f"{qual}: nbdev's link #{frag} lands on no element")
         n_api = sum(len(i['api']) for i in seen.values() if i)
 
         # the search box finds an exported name, with a link to its page
@@ -199,7 +247,8 @@ def main():
     server.shutdown()
 
     n_pages = sum(1 for u, i in seen.items() if i is not None)
-    print(f'checked {n_pages} pages ({len(chapters)} in the sidebar), {n_links} links into the site, '
+    print(f'checked {n_pages} pages ({len(chapters)} + {len(zh_chapters)} in the English and Chinese sidebars, '
+          f'{n_switch} language switches), {n_links} links into the site, '
           f"{sum(i['images'] for i in seen.values() if i)} pictures, {sum(i['diagrams'] for i in seen.values() if i)} diagrams, {len(names)} exported names, {n_api} API entries, "
           f'in {time.time() - start:.0f} s; screenshots in {shots}/')
     for p in problems: print('PROBLEM', p)

@@ -8,6 +8,7 @@ execute the notebook (e.g. in JupyterLab) before regenerating when its code chan
 
 The notebook runs from `nbs/`, the README's readers from the repository root: in code cells, quoted paths that
 start with `../` (`"../data/shapes/red_circle.png"`) are written without it (`"data/shapes/red_circle.png"`).
+README.zh.md is written the same way from nbs_zh/index.ipynb, by `tools/i18n.py build zh` (which uses `render`).
 """
 import copy, re, sys
 from pathlib import Path
@@ -20,9 +21,10 @@ DIRECTIVE = re.compile(r'^\s*#\s*\|')
 PARENT_PATH = re.compile(r'''(["'])\.\./''')  # a quoted path relative to nbs/
 
 
-def render(nb_path=ROOT / 'nbs' / 'index.ipynb') -> str:
-    nb = nbformat.read(nb_path, as_version=4)
-    nb = copy.deepcopy(nb)
+def render(nb=ROOT / 'nbs' / 'index.ipynb', sources='nbs/index.ipynb', tool='tools/make_readme.py',
+           edit='the notebook') -> str:
+    "The README's text from a notebook (a path or a notebook); the header comment names its sources and tool."
+    nb = copy.deepcopy(nb if isinstance(nb, nbformat.NotebookNode) else nbformat.read(nb, as_version=4))
     cells = []
     for cell in nb.cells:
         lines = cell.source.splitlines()
@@ -36,7 +38,7 @@ def render(nb_path=ROOT / 'nbs' / 'index.ipynb') -> str:
     nb.metadata['language_info'] = {'name': 'python'}  # fences code as ```python
     body, _ = MarkdownExporter(exclude_raw=True).from_notebook_node(nb)
     body = re.sub(r'\n{3,}', '\n\n', body).strip() + '\n'
-    return '<!-- Generated from nbs/index.ipynb by tools/make_readme.py: edit the notebook, not this file. -->\n\n' + body
+    return f'<!-- Generated from {sources} by {tool}: edit {edit}, not this file. -->\n\n' + body
 
 
 def main():

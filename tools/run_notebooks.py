@@ -1,11 +1,13 @@
 """Run every notebook top to bottom in a fresh Jupyter kernel, as a student's *Run All* does, and fail on any error.
 
 nbdev's test flags (`#| eval: false`, `#| slow`) mean nothing to Jupyter, so this runs every code cell, in order,
-from `nbs/` as the working directory, with no network needed. It prints each notebook's time as it finishes,
-then the total, and ends with `N passed, N failed`. Usage, from the repository root:
+from the notebook's folder as the working directory (`nbs/`, or `nbs_zh/` for the Chinese edition, whose notebooks
+carry the same code cells), with no network needed. It prints each notebook's time as it finishes, then the total,
+and ends with `N passed, N failed`. Usage, from the repository root:
 
-    .venv/bin/python tools/run_notebooks.py                          # every notebook in nbs/
-    .venv/bin/python tools/run_notebooks.py --path nbs/13_cli.ipynb  # one notebook (or a folder)
+    .venv/bin/python tools/run_notebooks.py                             # every notebook in nbs/
+    .venv/bin/python tools/run_notebooks.py --path nbs/13_cli.ipynb     # one notebook (or a folder)
+    .venv/bin/python tools/run_notebooks.py --path nbs_zh/01_tokenizer.ipynb   # its Chinese twin (same exercises)
 
 A notebook also fails if it leaves files behind: the kernels get a private TMPDIR (where `tempfile` writes), which
 must be empty when each notebook ends, and `git status --porcelain` must not gain untracked files (in a working
@@ -21,7 +23,7 @@ Exercises: every check must be able to fail. An exercise is a `# Exercise N — 
 reference solution or the `nbdev_export` cell, and up to the last of them that asserts something (`test_...(` or
 `assert`; code cells after that one, such as a chapter's final `shutil.rmtree(tmp)`, are not checks). Right after the
 last exercise's checks have run and passed in Run All, for each exercise in turn: its wrong answer from
-`tools/exercise_mutants.py` runs in the same kernel, then its check cells, and one of them must raise; then the
+`tools/exercise_mutants.py` (keyed by the notebook's stem, so a Chinese twin gets the same ones) runs in the same kernel, then its check cells, and one of them must raise; then the
 reference solution and its checks run again and must pass, so the next exercise sees the right state. Then the
 notebook's remaining cells run. A notebook fails when a check accepts the wrong answer, when only a NameError or
 SyntaxError rejects it (that says nothing about the answer), when the wrong answer itself raises, when an exercise
@@ -138,7 +140,7 @@ def _torch_cache(p: Path) -> bool:
 
 
 def run_one(path: Path, timeout: int, kernel: str, tmp: Path, mutants: dict):
-    "Execute `path` in a fresh kernel from nbs/, testing its exercises' checks; return (error or None, seconds, warnings, note)."
+    "Execute `path` in a fresh kernel from its folder, testing its exercises' checks; return (error or None, seconds, warnings, note)."
     nb = nbformat.read(path, as_version=4)
     wrong = {n: src for (stem, n), src in mutants.items() if stem == path.stem}
     try: found, ex_err = exercises(nb), None
@@ -153,7 +155,7 @@ def run_one(path: Path, timeout: int, kernel: str, tmp: Path, mutants: dict):
     last = None if ex_err else max((checks[-1] for _, checks in found.values()), default=None)
     env = {**os.environ, 'TMPDIR': str(tmp), 'PYDEVD_DISABLE_FILE_VALIDATION': '1'}
     env.pop('MPLBACKEND', None)  # the inline backend, as in JupyterLab
-    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, resources={'metadata': {'path': str(NBS)}},
+    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, resources={'metadata': {'path': str(path.parent)}},
                             allow_errors=False, record_timing=False, extra_arguments=['--log-level=ERROR'])
     start, err, note = time.time(), None, None
     try:
@@ -187,7 +189,7 @@ def run_one(path: Path, timeout: int, kernel: str, tmp: Path, mutants: dict):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--path', default=None, help='a notebook or a folder (default: every notebook in nbs/)')
+    ap.add_argument('--path', default=None, help='a notebook or a folder, e.g. nbs_zh/ (default: every notebook in nbs/)')
     ap.add_argument('--timeout', type=int, default=600, help='seconds one cell may run')
     ap.add_argument('--kernel', default='python3', help='the Jupyter kernel to run the notebooks in')
     args = ap.parse_args()
