@@ -352,15 +352,15 @@ def cmd_build(p: Project, args) -> int:
 
 
 def glossary(p: Project):
-    "[(English term, its regex, translation)] from the glossary's table; None when there is no glossary."
+    "[(English term, its regex, [renderings])] from the glossary's table, longest first; None when there is no glossary.\n\n    A term with several senses lists one rendering per sense, separated by ` / ` (`gradient | 梯度 / 渐变`)."
     if not p.glossary.exists(): return None
     terms = []
     for line in p.glossary.read_text(encoding='utf-8').splitlines():
         cols = [c.strip() for c in line.strip().strip('|').split('|')]
         if not line.strip().startswith('|') or len(cols) < 2 or cols[0] in ('English', '') or set(cols[0]) <= set('-: '): continue
-        en, zh = cols[0].strip('`'), cols[1].strip('`')
+        en, zh = cols[0].strip('`'), [z.strip().strip('`') for z in cols[1].split(' / ') if z.strip()]
         if en and zh: terms.append((en, re.compile(r'(?<!\w)' + re.escape(en) + r'(?!\w)', re.I), zh))
-    return terms
+    return sorted(terms, key=lambda t: -len(t[0]))   # longest first: `end-of-text token` before `token`
 
 
 def cmd_check(p: Project, args) -> int:
@@ -375,9 +375,11 @@ def cmd_check(p: Project, args) -> int:
         chars += sum(len(CJK.findall(zh)) for _, _, zh in done) + sum(len(CJK.findall(t)) for t in cat['insert_after'].values())
         for kind, cid, en in bad: problems.append(f'{nb.stem} {cid} {kind}: {first_line(en)}')
         for cid, en, zh in done:
-            for term, rx, zh_term in terms or []:
-                if rx.search(en) and zh_term not in zh and not rx.search(zh):
-                    warnings.append(f'{nb.stem} {cid}: glossary term "{term}" not rendered as "{zh_term}": {first_line(en, 60)}')
+            rest = en   # a term inside a longer glossary term (`token` in `end-of-text token`) is that term's business
+            for term, rx, zh_terms in terms or []:
+                if rx.search(rest) and not any(z in zh for z in zh_terms) and not rx.search(zh):
+                    warnings.append(f'{nb.stem} {cid}: glossary term "{term}" not rendered as "{" / ".join(zh_terms)}": {first_line(en, 60)}')
+                rest = rx.sub(' ', rest)
             if [m.group(0) for m in FENCE.finditer(en)] != [m.group(0) for m in FENCE.finditer(zh)]:
                 warnings.append(f'{nb.stem} {cid}: its fenced code blocks differ from the English (code and diagrams stay as they are)')
         cells = p.read_nb(nb)[1]['cells']

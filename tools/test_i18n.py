@@ -223,6 +223,12 @@ def main():
                                                       '| summary | 总结 | 01_toy |\n', encoding='utf-8')
         out = expect(root, ['check', 'zh'], 0, 'glossary term "summary" not rendered as "总结"', absent=['"encoder"', 'no glossary'])
         ok('glossary: a term rendered differently is a warning, not a failure')
+        (root / 'nbs/i18n/zh/glossary.md').write_text('| English | 中文 | 章节 |\n|---|---|---|\n| summary | 总结 / 小结 | 01_toy |\n'
+                                                      '| unit vector | 单位向量 | 01_toy |\n| vector | 矢量 | 01_toy |\n', encoding='utf-8')
+        expect(root, ['check', 'zh'], 0, '0 warning(s)', absent=['"summary"', '"vector"', '"unit vector"'])
+        (root / 'nbs/i18n/zh/glossary.md').write_text('| English | 中文 | 章节 |\n|---|---|---|\n| vector | 矢量 | 01_toy |\n', encoding='utf-8')
+        expect(root, ['check', 'zh'], 0, 'glossary term "vector" not rendered as "矢量"')
+        ok('glossary: a term with several senses accepts any of its renderings (`总结 / 小结`); a term inside a longer one (`vector` in `unit vector`) is checked as the longer one')
 
         # a real notebook of the course: code cells byte-identical, untranslated prose kept in English
         shutil.copy(REPO / 'nbs' / f'{real}.ipynb', root / 'nbs')
