@@ -56,7 +56,8 @@ NAV_SLOT = '<ul class="navbar-nav navbar-nav-scroll ms-auto"></ul>'   # smalldoc
 LANG_SWITCH = ('<ul class="navbar-nav navbar-nav-scroll ms-auto"><li class="nav-item"><a class="nav-link" id="lang-switch" '
                'href="{href}" hreflang="{lang}" lang="{lang}"><i class="bi bi-translate"></i> {label}</a></li></ul>')
 UI_ZH = [('placeholder="Search"', 'placeholder="搜索"'), ('aria-label="Search"', 'aria-label="搜索"'),
-         ('<h2 id="toc-title">On this page</h2>', '<h2 id="toc-title">本页目录</h2>'), ('</i> Report an issue</a>', '</i> 报告问题</a>')]
+         ('<h2 id="toc-title">On this page</h2>', '<h2 id="toc-title">本页目录</h2>'), ('</i> Report an issue</a>', '</i> 报告问题</a>'),
+         ('<summary>Code</summary>', '<summary>代码</summary>'), ('style="float:right; font-size:smaller">source</a>', 'style="float:right; font-size:smaller">源代码</a>')]
 
 
 def private_names_unlinked():
