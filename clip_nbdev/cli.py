@@ -29,7 +29,8 @@ from .finetune import linear_probe
 from .index import ImageIndex
 from .inference import (IMAGE_SUFFIXES, _check_template, clip_inference, encode_images, encode_texts, image_files, labelled_folder,
                                   recall_at_k, retrieve, zero_shot_accuracy, zero_shot_classifier, zero_shot_predict)
-from .load import load_model, readable_images
+from .inputs import readable_images
+from .load import load_model
 from .tokenizer import _default_tokenizer, long_texts, tokenize
 from .utils import hyphen_flags
 

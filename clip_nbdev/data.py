@@ -21,7 +21,8 @@ import torch
 from PIL import Image, ImageDraw
 from torch.utils.data import Dataset
 
-from .load import image_transform, load_image, readable_images
+from .inputs import readable_images
+from .load import image_transform, load_image
 from .tokenizer import long_texts, tokenize
 from .utils import atomic_write, preview
 

@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 
 from .inference import ImageInput, encode_images, encode_texts, image_files, retrieve
 from .hub import default_cache_dir
-from .load import readable_images
+from .inputs import readable_images
 from .utils import atomic_save, ensure_folder, sha256_file
 
 # %% ../nbs/A4_index.ipynb #b241383c

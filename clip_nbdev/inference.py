@@ -22,7 +22,8 @@ from PIL import Image
 from tqdm.auto import tqdm
 
 from .bundled import _check_k, hits_at_k
-from .load import load_image, readable_images
+from .inputs import readable_images
+from .load import load_image
 from .model import CLIP, evaluating
 from .tokenizer import _default_tokenizer, long_texts, tokenize
 from .utils import _refuse_non_finite, _type_name, preview
