@@ -7,7 +7,10 @@ __version__ = "0.1.0"
 __all__ = []
 
 # %% ../nbs/99_package.ipynb #13477133
-import importlib
+import importlib as _importlib
+
+__doc__ = ("CLIP from scratch in PyTorch, exact to OpenAI's: every chapter's public API at the top level "
+           "(load_model, tokenize, clip_inference, ...). The course: https://clip-nbdev.github.io/clip_nbdev/")
 
 _MODULES = ('tokenizer', 'attention', 'vit', 'resnet', 'text', 'model', 'load', 'data', 'train', 'bundled',
             'inference', 'finetune', 'visualize', 'cli',                          # the main path, in course order
@@ -16,15 +19,15 @@ globals().pop('__all__', None)  # nbdev writes an empty `__all__` above: without
 
 def _public() -> list:
     "Every module's `__all__`, in course order, each name once."
-    return list(dict.fromkeys(n for m in _MODULES for n in importlib.import_module(f'{__name__}.{m}').__all__))
+    return list(dict.fromkeys(n for m in _MODULES for n in _importlib.import_module(f'{__name__}.{m}').__all__))
 
 def __getattr__(name: str):  # a module (`load`), a public name of one (`load_model`), or `__all__`
     "A public name of any chapter's module, imported on first use."
-    if name in _MODULES: return importlib.import_module(f'{__name__}.{name}')  # a chapter's module itself
+    if name in _MODULES: return _importlib.import_module(f'{__name__}.{name}')  # a chapter's module itself
     if name == '__all__': return _public()
     if not name.startswith('_'):
         for m in _MODULES:
-            module = importlib.import_module(f'{__name__}.{m}')
+            module = _importlib.import_module(f'{__name__}.{m}')
             if name in module.__all__:
                 globals()[name] = value = getattr(module, name)
                 return value

@@ -200,7 +200,7 @@ def clip_search(folder: Param('A folder of images (searched recursively)', str),
                 k: Param('Results to print per query', int) = 5,
                 model: Param(MODEL_HELP, str) = DEFAULT_MODEL,
                 device: Param('cpu, cuda, ... (default: cuda if available)', str) = None,
-                cache_dir: Param('Where to cache image embeddings (default: ~/.cache/clip/index)', str) = None,
+                cache_dir: Param('Where to cache image embeddings (default: $CLIP_NBDEV_CACHE/index if set, else ~/.cache/clip/index)', str) = None,
                 truncate: Param(TRUNCATE_HELP, store_true) = False,
                 strict_images: Param(STRICT_HELP, store_true) = False,
                 json: Param(JSON_HELP, store_true) = False):

@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 
 from .bundled import _check_k, hits_at_k
 from .inputs import readable_images
-from .load import load_image
+from .load import _check_device, load_image
 from .model import CLIP, evaluating
 from .tokenizer import _default_tokenizer, long_texts, tokenize
 from .utils import _refuse_non_finite, _type_name, preview
@@ -40,7 +40,7 @@ def _check_model(model, preprocess=print) -> None:
         raise TypeError(f'preprocess must be the image transform (the second value load_model returns), not {_type_name(preprocess)}.')
 
 def _device(model: torch.nn.Module, device=None) -> torch.device:
-    return torch.device(device) if device is not None else next(model.parameters()).device
+    return _check_device(device) if device is not None else next(model.parameters()).device   # a device this machine has
 
 # %% ../nbs/11_inference.ipynb #85ec9284
 def _check_image_tensor(x: torch.Tensor, resolution: int, what: str) -> torch.Tensor:

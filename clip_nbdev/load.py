@@ -100,14 +100,8 @@ def load_model(name_or_path: Union[str, Path],                   # a name from `
     return model.to(device).eval(), image_transform(model.visual.input_resolution)
 
 # %% ../nbs/07_load.ipynb #836ff8ec
-def _load_args(name_or_path, device, jit, download_root) -> torch.device:
-    "`load_model`'s arguments checked at the door (one line each); the device to load onto."
-    if not isinstance(name_or_path, (str, os.PathLike)):
-        raise TypeError(f'name_or_path must be a model name from available_models() or a checkpoint path, not {type(name_or_path).__name__}.')
-    if not isinstance(jit, bool): raise TypeError(f'jit must be True or False, not {jit!r}.')
-    if not isinstance(download_root, (str, os.PathLike, type(None))):
-        raise TypeError(f'download_root must be a folder path, not {type(download_root).__name__}.')
-    if device is None: return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+def _check_device(device) -> torch.device:
+    "A device this machine has, or a one-line error naming what it has."
     if not isinstance(device, (str, torch.device, int)) or isinstance(device, bool):
         raise TypeError(f"device must be a name such as 'cpu' or 'cuda:0', or a torch.device, not {type(device).__name__}.")
     try: d = torch.device(device)
@@ -117,3 +111,13 @@ def _load_args(name_or_path, device, jit, download_root) -> torch.device:
         raise ValueError(f"device {device!r}: this machine has " + (f"{n} CUDA device(s), cuda:0 to cuda:{n - 1}." if n else "no CUDA device; use device='cpu'."))
     if d.type == 'mps' and not torch.backends.mps.is_available(): raise ValueError(f"device {device!r}: MPS is not available here; use device='cpu'.")
     return d
+
+def _load_args(name_or_path, device, jit, download_root) -> torch.device:
+    "`load_model`'s arguments checked at the door (one line each); the device to load onto."
+    if not isinstance(name_or_path, (str, os.PathLike)):
+        raise TypeError(f'name_or_path must be a model name from available_models() or a checkpoint path, not {type(name_or_path).__name__}.')
+    if not isinstance(jit, bool): raise TypeError(f'jit must be True or False, not {jit!r}.')
+    if not isinstance(download_root, (str, os.PathLike, type(None))):
+        raise TypeError(f'download_root must be a folder path, not {type(download_root).__name__}.')
+    if device is None: return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    return _check_device(device)
