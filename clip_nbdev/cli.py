@@ -243,10 +243,11 @@ def _probe_synthetic(model, preprocess, n: int) -> dict:
                            [it.image for it in test], label(test))
     return out
 
-def _probe_folder(model, preprocess, files, labels) -> dict:
+def _probe_folder(model, preprocess, files, labels, names) -> dict:
     "Linear probe on a labelled folder: half of each class to fit (stratified, seeded), the other half to test."
     from sklearn.model_selection import train_test_split   # installed: `_need_sklearn` checked it at the door
-    if min(labels.count(c) for c in set(labels)) < 2: raise ValueError('--linear_probe needs at least 2 images per class')
+    few = [names[c] for c in sorted(set(labels)) if labels.count(c) < 2]
+    if few: raise ValueError(f'--linear_probe needs at least 2 images per class: {", ".join(few)} ha{"s" if len(few) == 1 else "ve"} 1')
     tr, te = train_test_split(list(range(len(files))), test_size=0.5, stratify=labels, random_state=0)
     pick = lambda idx, xs: [xs[i] for i in idx]
     return _probe(model, preprocess, pick(tr, files), pick(tr, labels), pick(te, files), pick(te, labels))
@@ -273,7 +274,7 @@ def _evaluate_folder(m, preprocess, folder, templates, truncate: bool, probe: bo
     lines = [f"{acc['n']} images, {len(names)} classes: top-1 {acc['top1']:.3f}"
              + (f", top-5 {acc['top5']:.3f}" if top5 else ' (no top-5: with 5 classes or fewer it is 1 by construction)')]
     if probe:
-        rec['linear_probe'] = _probe_folder(m, preprocess, list(files), list(labels))
+        rec['linear_probe'] = _probe_folder(m, preprocess, list(files), list(labels), names)
         lines.append(_probe_line('', rec['linear_probe']))
     return rec, lines, list(files)
 
@@ -297,7 +298,9 @@ def _target_kind(target: str) -> str:
     path, takes = Path(target), "'synthetic', a folder of class folders, or a CSV of image,caption pairs"
     if target == 'synthetic': return 'synthetic'
     if path.is_dir(): return 'folder'
-    if not path.exists(): raise FileNotFoundError(f'No such file or folder: {target}; clip_evaluate takes {takes}.')
+    if not path.exists():
+        near = " Did you mean 'synthetic'?" if target.lower() == 'synthetic' else ''
+        raise FileNotFoundError(f'No such file or folder: {target}; clip_evaluate takes {takes}.{near}')
     if path.suffix.lower() in IMAGE_SUFFIXES: raise ValueError(f'{target} is an image; clip_evaluate takes {takes}.')
     return 'captions'
 

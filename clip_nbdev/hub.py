@@ -7,6 +7,7 @@ __all__ = ['MIN_TORCH', 'MODELS', 'BUNDLED', 'available_models', 'bundled_path',
            'download']
 
 # %% ../nbs/A2_hub.ipynb #02a4f4cb
+import difflib
 import hashlib
 import http.client
 import os
@@ -154,5 +155,6 @@ def _resolve_checkpoint(name: str, download_root) -> Path:
     if path.exists(): raise ValueError(f'{path} is not a checkpoint file.')
     if path.suffix in ('.pt', '.pth', '.bin', '.ckpt', '.pkl') or name.startswith(('.', '/', '~')):
         raise FileNotFoundError(f'No such checkpoint file: {path}. Pass one of {available_models()} or the path of a checkpoint.')
+    near = [m for m in available_models() if m.lower() == name.lower()] or difflib.get_close_matches(name, available_models(), 1, 0.8)
     raise ValueError(f'Unknown model {name!r}. Available models: {available_models()}; or pass the path of a checkpoint '
-                     f'(a TorchScript archive or a state dict).')
+                     f'(a TorchScript archive or a state dict).' + (f' Did you mean {near[0]!r}?' if near else ''))
