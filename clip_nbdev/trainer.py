@@ -106,8 +106,11 @@ def _output_problem(cfg: TrainConfig) -> Optional[str]:
     out, run = Path(cfg.output).resolve(), Path(cfg.out_dir).resolve()
     if out.parent == run and out.name in ('checkpoint.pt', 'best.pt', 'history.json'):
         return f"output={cfg.output} (the run's own {out.name} in out_dir: pass another path)"
-    if out.is_file() and not (zipfile.is_zipfile(out) and any(n.endswith('/data.pkl') for n in zipfile.ZipFile(out).namelist())):
-        return f'output={cfg.output} (a file that is not PyTorch weights, which would be replaced: pass another path)'
+    if out.is_file():
+        weights = zipfile.is_zipfile(out)                  # torch.save's format: a zip with <name>/data.pkl
+        if weights:
+            with zipfile.ZipFile(out) as z: weights = any(n.endswith('/data.pkl') for n in z.namelist())
+        if not weights: return f'output={cfg.output} (a file that is not PyTorch weights, which would be replaced: pass another path)'
     return None
 
 def check_config(cfg: TrainConfig,  # the settings of a run
