@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['USER_ERRORS', 'TRUNCATE_HELP', 'JSON_HELP', 'STRICT_HELP', 'DEFAULT_MODEL', 'SHAPE_SIZES', 'MODEL_HELP', 'options',
            'cli_message', 'missing_dependency', 'user_errors', 'note', 'report_cuts', 'at_least_one', 'progress',
-           'show', 'in_batches', 'note_if_not_shapes', 'clip_predict', 'clip_zeroshot', 'clip_search', 'clip_evaluate',
-           'clip_tokenize_cli']
+           'show', 'in_batches', 'note_if_not_shapes', 'clip_predict', 'clip_zeroshot', 'clip_search', 'clip_embed',
+           'clip_index', 'clip_evaluate', 'clip_tokenize_cli']
 
 # %% ../nbs/13_cli.ipynb #edde80d7
 import inspect
@@ -24,6 +24,7 @@ from PIL import Image
 from tqdm import tqdm
 
 from .bundled import synthetic_zero_shot
+from .embed import ShardIndex, build_index, embed_collection, list_collection
 from .data import make_synthetic, read_pairs, split_combos
 from .finetune import linear_probe
 from .index import ImageIndex
@@ -195,19 +196,22 @@ def clip_zeroshot(folder: Param('A folder of images (searched recursively)', str
 # %% ../nbs/13_cli.ipynb #c6a1e201
 @hyphen_flags
 @call_parse
-def clip_search(folder: Param('A folder of images (searched recursively)', str),
-                queries: Param('What to look for: one or more texts, each searched for in turn', str, nargs='+'),
+def clip_search(folder: Param('A folder of images (searched recursively); with --index, the first query', str),
+                queries: Param('What to look for: one or more texts, each searched for in turn', str, nargs='*'),
                 k: Param('Results to print per query', int) = 5,
                 model: Param(MODEL_HELP, str) = DEFAULT_MODEL,
                 device: Param('cpu, cuda, ... (default: cuda if available)', str) = None,
                 cache_dir: Param('Where to cache image embeddings (default: $CLIP_NBDEV_CACHE/index if set, else ~/.cache/clip/index)', str) = None,
                 truncate: Param(TRUNCATE_HELP, store_true) = False,
                 strict_images: Param(STRICT_HELP, store_true) = False,
-                json: Param(JSON_HELP, store_true) = False):
-    "The images of a folder closest to each text query, best first (embeddings are cached and reused)."
+                json: Param(JSON_HELP, store_true) = False,
+                index: Param('An embedding folder (clip_embed --out) to search instead of a folder of images', str) = None):
+    "The images of a folder (or of an embedding folder) closest to each text query, best first (embeddings are cached and reused)."
     with user_errors('clip_search', options(clip_search)):
         at_least_one(k=k)
         queries = [queries] if isinstance(queries, str) else list(queries)   # from Python, one query may come alone
+        if index is not None: return _search_index(index, [folder] + queries, k, model, device, truncate, json)
+        if not queries: raise ValueError('the following arguments are required: queries')
         image_files(folder)                                                 # a wrong folder is named before the model loads
         m, preprocess = _model(model, device)
         txt = encode_texts(m, queries, truncate=truncate, what='queries')  # every query checked before the images' work
@@ -219,6 +223,52 @@ def clip_search(folder: Param('A folder of images (searched recursively)', str),
             show(json, {'query': q, 'results': [{'image': str(p), 'similarity': s} for p, s in hits]},
                  (f'{q}:\n' if len(queries) > 1 else '') + '\n'.join(f'{s:8.4f}  {p}' for p, s in hits))
         note_if_not_shapes('clip_search', model, index.files)
+
+# %% ../nbs/13_cli.ipynb #82fd1032
+def _search_index(index: str, queries: List[str], k: int, model: str, device: Optional[str], truncate: bool, as_json: bool):
+    "`clip_search --index`: the rows of an embedding folder closest to each query, with the model that embedded it."
+    ix = ShardIndex(index)
+    m, _ = _model(ix.job['model'] if model == DEFAULT_MODEL and ix.job['model'] else model, device)
+    if truncate: report_cuts('clip_search', queries, m.context_length, 'query')
+    for q, hits in zip(queries, ix.search_texts(m, queries, k=k, truncate=truncate, device=device)):
+        rows = [{'image': h['image_path'], 'similarity': h['score'], **({'caption': h['caption']} if 'caption' in h else {})} for h in hits]
+        show(as_json, {'query': q, 'results': rows},
+             (f'{q}:\n' if len(queries) > 1 else '') + '\n'.join(f"{h['score']:8.4f}  {h['image_path']}" for h in hits))
+
+# %% ../nbs/13_cli.ipynb #9992cd97
+@hyphen_flags
+@call_parse
+def clip_embed(source: Param('A folder of images (searched recursively), a CSV of image,caption pairs, or WebDataset .tar shards', str, nargs='+'),
+               out: Param('The folder to write to: img_emb/, text_emb/ and metadata/ in clip-retrieval\'s layout (required)', str) = None,
+               model: Param(MODEL_HELP, str) = DEFAULT_MODEL,
+               device: Param('cpu, cuda, ... (default: cuda if available)', str) = None,
+               batch_size: Param('Images per forward pass', int) = 64,
+               num_workers: Param('Processes that decode images beside the model (0: decode in this process)', int) = 2,
+               shard_size: Param('Rows per shard', int) = 10_000,
+               emb_dtype: Param('float16 or float32 embeddings on disk', str) = 'float16',
+               truncate: Param(TRUNCATE_HELP, store_true) = False):
+    "Embed a collection into shards; rerun the same command to finish an interrupted run. Prints a JSON summary."
+    with user_errors('clip_embed', options(clip_embed)):
+        if out is None: raise ValueError('--out is required: the folder to write the embeddings to.')
+        coll = list_collection(source)                        # a wrong source is named before the model loads
+        m, preprocess = _model(model, device)
+        name = str(Path(model).resolve()) if Path(model).is_file() else model
+        print(json.dumps(embed_collection(m, preprocess, coll, out, shard_size=shard_size, batch_size=batch_size, num_workers=num_workers,
+                                          emb_dtype=emb_dtype, truncate=truncate, device=device, progress=progress(), model_name=name)))
+
+# %% ../nbs/13_cli.ipynb #0f7001ad
+@hyphen_flags
+@call_parse
+def clip_index(folder: Param('An embedding folder written by clip_embed', str),
+               kind: Param("flat (exact), ivf, ivfpq, or auto: flat below --exact-below rows, else ivf if it fits --memory, else ivfpq", str) = 'auto',
+               min_recall: Param('The recall@10 against exact search the index must reach (nprobe is raised until it does)', float) = 0.95,
+               memory: Param("Memory the index may take, e.g. 512M or 4G", str) = '4G',
+               exact_below: Param('Below this many rows, auto builds an exact index', int) = 100_000,
+               nlist: Param('Clusters of an ivf/ivfpq index (default: about 2 sqrt(rows))', int) = None):
+    "Build a faiss index over an embedding folder, measure its recall@10 against exact search, save both; prints them as JSON."
+    with user_errors('clip_index', options(clip_index)):
+        params = build_index(folder, kind=kind, min_recall=min_recall, memory=memory, exact_below=exact_below, nlist=nlist)
+        print(json.dumps({k: v for k, v in params.items() if k != 'curve'}))
 
 # %% ../nbs/13_cli.ipynb #6283af88
 def _need_sklearn():
