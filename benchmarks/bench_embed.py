@@ -7,7 +7,7 @@ speed does not depend on their values) the first `--vit-images`. For each model 
 * `embed_collection(..., num_workers=w)` for w in 0, 1, 2, each call writing to a fresh output folder (its time
   includes listing the folder, fingerprinting the model and, for w > 0, starting the workers);
 * where the time goes, on the same images: decoding+preprocessing alone, and the model alone on ready tensors.
-The configurations take turns in each of `--rounds` rounds (so that a change of machine load affects them alike);
+After a warm-up round on one batch of images, the configurations take turns in each of `--rounds` rounds (so that a change of machine load affects them alike);
 medians are printed. Speed is only reported, never asserted; the load average is printed.
 
     .venv/bin/python benchmarks/bench_embed.py
@@ -116,7 +116,7 @@ def main():
             models.append(('ViT-B/32 (random weights)', vit, image_transform(vit.visual.input_resolution),
                            Collection(coll.paths[:n], sources=coll.sources)))
         for name, model, pre, c in models:
-            encode_images(model, pre, torch.zeros(2, 3, model.visual.input_resolution, model.visual.input_resolution))  # warm-up
+            run_rounds(configs(model, pre, Collection(c.paths[:args.batch_size]), tmp, args.batch_size, args.workers), 1)  # warm-up
             t = time.perf_counter(); model_fingerprint(model); fp = time.perf_counter() - t
             results = run_rounds(configs(model, pre, c, tmp, args.batch_size, args.workers), args.rounds)
             report(f'{name}, {model.visual.input_resolution}px input, fp32, embedding dim {model.text_projection.shape[1]}', results, len(c))

@@ -144,6 +144,12 @@ def shard_done(out: Path, i: int, job: dict) -> bool:
     f = shard_files(out, i, job['shards'])
     return f['meta'].is_file() and f['img'].is_file() and (not job['captions'] or f['text'].is_file())
 
+def _clear_leftovers(out: Path, job: dict, shards: Sequence[int]):
+    "Delete the temporary files that an interrupted write of these shards left (only theirs: other processes own the rest)."
+    for i in shards:
+        for f in shard_files(out, i, job['shards']).values():
+            for tmp in f.parent.glob(f'.{f.name}.*.part'): tmp.unlink(missing_ok=True)   # atomic_write's naming
+
 def _save_npy(path: Path, a: np.ndarray):
     with atomic_write(path) as f: np.save(f, a)
 
@@ -175,7 +181,7 @@ def read_job(folder: Union[str, Path]) -> dict:
     "The `embed.json` of an embedding folder, with an error naming the folder when it is not one."
     folder = Path(folder)
     if not (folder / 'embed.json').is_file():
-        raise FileNotFoundError(f'{folder} is not an embedding folder (no embed.json): make one with clip_embed SOURCE --out {folder}.')
+        raise FileNotFoundError(f'{folder} is not an embedding folder (no embed.json); clip_embed SOURCE --out FOLDER writes one.')
     return json.loads((folder / 'embed.json').read_text())
 
 def embedding_shards(folder: Union[str, Path], kind: str = 'img') -> List[np.ndarray]:
@@ -297,6 +303,7 @@ def embed_collection(model, preprocess,  # a CLIP model and its preprocessing, f
                           'preprocess_sha256': preprocess_fingerprint(preprocess), 'dim': model.text_projection.shape[1],
                           'source': coll.sources})
     todo = [i for i in range(rank, job['shards'], world_size) if not shard_done(out, i, job)]
+    _clear_leftovers(out, job, todo)
     done = _run(out, job, coll, todo, model, preprocess, shard_size, batch_size, num_workers, emb_dtype, truncate, device, dtype,
                 progress, on_shard)
     return _summary(out, job, todo, done, time.time() - start, rank, world_size)
@@ -456,8 +463,7 @@ def build_index(folder: Union[str, Path],   # an embedding folder written by `em
 
 def _save_index(faiss, index, where: Path, params: dict):
     "The index, then its parameters, each renamed into place when whole."
-    where = ensure_folder(where, 'index folder'); tmp = where / f'.image.index.{os.getpid()}.part'
-    faiss.write_index(index, str(tmp)); os.replace(tmp, where / 'image.index')
+    with atomic_write(where / 'image.index') as f: faiss.write_index(index, faiss.PyCallbackIOWriter(f.write))   # streamed
     params['index_bytes'] = (where / 'image.index').stat().st_size
     with atomic_write(where / 'params.json', 'w') as f: json.dump(params, f, indent=1)
 
