@@ -24,10 +24,10 @@ from PIL import Image
 from tqdm import tqdm
 
 from .bundled import synthetic_zero_shot
-from .embed import ShardIndex, build_index, embed_collection, list_collection
+from .embed import ShardIndex, build_index, embed_collection, list_collection, read_job
 from .data import make_synthetic, read_pairs, split_combos
 from .finetune import linear_probe
-from .index import ImageIndex
+from .index import ImageIndex, model_fingerprint
 from .inference import (IMAGE_SUFFIXES, _check_template, clip_inference, encode_images, encode_texts, image_files, labelled_folder,
                                   recall_at_k, retrieve, zero_shot_accuracy, zero_shot_classifier, zero_shot_predict)
 from .inputs import readable_images
@@ -196,10 +196,10 @@ def clip_zeroshot(folder: Param('A folder of images (searched recursively)', str
 # %% ../nbs/13_cli.ipynb #c6a1e201
 @hyphen_flags
 @call_parse
-def clip_search(folder: Param('A folder of images (searched recursively); with --index, the first query', str),
+def clip_search(folder: Param('A folder of images (searched recursively); with --index, the first query', str, nargs='?'),
                 queries: Param('What to look for: one or more texts, each searched for in turn', str, nargs='*'),
                 k: Param('Results to print per query', int) = 5,
-                model: Param(MODEL_HELP, str) = DEFAULT_MODEL,
+                model: Param(MODEL_HELP + '; with --index, the model that embedded it', str) = DEFAULT_MODEL,
                 device: Param('cpu, cuda, ... (default: cuda if available)', str) = None,
                 cache_dir: Param('Where to cache image embeddings (default: $CLIP_NBDEV_CACHE/index if set, else ~/.cache/clip/index)', str) = None,
                 truncate: Param(TRUNCATE_HELP, store_true) = False,
@@ -210,8 +210,13 @@ def clip_search(folder: Param('A folder of images (searched recursively); with -
     with user_errors('clip_search', options(clip_search)):
         at_least_one(k=k)
         queries = [queries] if isinstance(queries, str) else list(queries)   # from Python, one query may come alone
-        if index is not None: return _search_index(index, [folder] + queries, k, model, device, truncate, json)
-        if not queries: raise ValueError('the following arguments are required: queries')
+        if index is not None:
+            for flag, v in (('cache_dir', cache_dir), ('strict_images', strict_images)):
+                if v: raise ValueError(f'--{flag} is for a folder of images; an embedding folder (--index) holds embeddings already.')
+            queries = [folder] * (folder is not None) + queries
+            if not queries: raise ValueError('Give at least one query to search --index for.')
+            return _search_index(index, queries, k, model, device, truncate, json)
+        if folder is None or not queries: raise ValueError(f'the following arguments are required: {"folder, " * (folder is None)}queries')
         image_files(folder)                                                 # a wrong folder is named before the model loads
         m, preprocess = _model(model, device)
         txt = encode_texts(m, queries, truncate=truncate, what='queries')  # every query checked before the images' work
@@ -225,20 +230,35 @@ def clip_search(folder: Param('A folder of images (searched recursively); with -
         note_if_not_shapes('clip_search', model, index.files)
 
 # %% ../nbs/13_cli.ipynb #82fd1032
+def _index_model(folder: Path, job: dict, model: str, device: Optional[str]):
+    "The model that embedded an embedding folder (its embed.json names it), loaded; `model` if it is that model."
+    recorded = job['model']
+    if model == DEFAULT_MODEL and recorded: model = recorded               # the default: whatever embedded it
+    elif recorded and model != recorded and not Path(model).exists() and not Path(recorded).exists():   # two model names
+        raise ValueError(f'{folder} was embedded with {recorded}, not {model}: search it with --model {recorded}, or leave --model out.')
+    try: m = _model(model, device)[0]
+    except FileNotFoundError as e:
+        if model != recorded: raise
+        raise FileNotFoundError(f'{e} (the model that embedded {folder}, as its embed.json records). Pass it with --model.') from e
+    if model_fingerprint(m) != job['model_sha256']:
+        raise ValueError(f'{folder} was embedded with another model than {model}: search it with the model that embedded it.')
+    return m
+
 def _search_index(index: str, queries: List[str], k: int, model: str, device: Optional[str], truncate: bool, as_json: bool):
     "`clip_search --index`: the rows of an embedding folder closest to each query, with the model that embedded it."
     ix = ShardIndex(index)
-    m, _ = _model(ix.job['model'] if model == DEFAULT_MODEL and ix.job['model'] else model, device)
+    m = _index_model(ix.folder, ix.job, model, device)
     if truncate: report_cuts('clip_search', queries, m.context_length, 'query')
     for q, hits in zip(queries, ix.search_texts(m, queries, k=k, truncate=truncate, device=device)):
         rows = [{'image': h['image_path'], 'similarity': h['score'], **({'caption': h['caption']} if 'caption' in h else {})} for h in hits]
-        show(as_json, {'query': q, 'results': rows},
-             (f'{q}:\n' if len(queries) > 1 else '') + '\n'.join(f"{h['score']:8.4f}  {h['image_path']}" for h in hits))
+        show(as_json, {'query': q, 'results': rows}, (f'{q}:\n' if len(queries) > 1 else '') + '\n'.join(
+             f"{h['score']:8.4f}  {h['image_path']}" + (f"  ({h['caption']})" if 'caption' in h else '') for h in hits))
 
 # %% ../nbs/13_cli.ipynb #9992cd97
 @hyphen_flags
 @call_parse
-def clip_embed(source: Param('A folder of images (searched recursively), a CSV of image,caption pairs, or WebDataset .tar shards', str, nargs='+'),
+def clip_embed(source: Param('A folder of images (searched recursively), a CSV of image,caption pairs, or WebDataset .tar files '
+                             '(several, a glob, or a folder of them)', str, nargs='+'),
                out: Param('The folder to write to: img_emb/, text_emb/ and metadata/ in clip-retrieval\'s layout (required)', str) = None,
                model: Param(MODEL_HELP, str) = DEFAULT_MODEL,
                device: Param('cpu, cuda, ... (default: cuda if available)', str) = None,
@@ -247,14 +267,17 @@ def clip_embed(source: Param('A folder of images (searched recursively), a CSV o
                shard_size: Param('Rows per shard', int) = 10_000,
                emb_dtype: Param('float16 or float32 embeddings on disk', str) = 'float16',
                truncate: Param(TRUNCATE_HELP, store_true) = False):
-    "Embed a collection into shards; rerun the same command to finish an interrupted run. Prints a JSON summary."
+    "Embed a collection into shards; rerun the same command to finish an interrupted run (under torchrun, each process takes its share). Prints a JSON summary."
     with user_errors('clip_embed', options(clip_embed)):
         if out is None: raise ValueError('--out is required: the folder to write the embeddings to.')
         coll = list_collection(source)                        # a wrong source is named before the model loads
         m, preprocess = _model(model, device)
         name = str(Path(model).resolve()) if Path(model).is_file() else model
-        print(json.dumps(embed_collection(m, preprocess, coll, out, shard_size=shard_size, batch_size=batch_size, num_workers=num_workers,
-                                          emb_dtype=emb_dtype, truncate=truncate, device=device, progress=progress(), model_name=name)))
+        try: summary = embed_collection(m, preprocess, coll, out, shard_size=shard_size, batch_size=batch_size, num_workers=num_workers,
+                                        emb_dtype=emb_dtype, truncate=truncate, device=device, progress=progress(), model_name=name)
+        except KeyboardInterrupt:
+            note('clip_embed', f'the finished shards of {out} are kept: run the same command again to go on'); raise
+        print(json.dumps(summary))
 
 # %% ../nbs/13_cli.ipynb #0f7001ad
 @hyphen_flags
@@ -262,12 +285,21 @@ def clip_embed(source: Param('A folder of images (searched recursively), a CSV o
 def clip_index(folder: Param('An embedding folder written by clip_embed', str),
                kind: Param("flat (exact), ivf, ivfpq, or auto: flat below --exact-below rows, else ivf if it fits --memory, else ivfpq", str) = 'auto',
                min_recall: Param('The recall@10 against exact search the index must reach (nprobe is raised until it does)', float) = 0.95,
-               memory: Param("Memory the index may take, e.g. 512M or 4G", str) = '4G',
+               memory: Param("Memory the index may take (rows or codes, ids, centroids), e.g. 512M or 4G", str) = '4G',
                exact_below: Param('Below this many rows, auto builds an exact index', int) = 100_000,
-               nlist: Param('Clusters of an ivf/ivfpq index (default: about 2 sqrt(rows))', int) = None):
+               nlist: Param('Clusters of an ivf/ivfpq index (default: about 2 sqrt(rows))', int) = None,
+               queries: Param('A text file of typical queries, one per line, to measure recall with (default: the captions, '
+                              'else image rows)', str) = None):
     "Build a faiss index over an embedding folder, measure its recall@10 against exact search, save both; prints them as JSON."
     with user_errors('clip_index', options(clip_index)):
-        params = build_index(folder, kind=kind, min_recall=min_recall, memory=memory, exact_below=exact_below, nlist=nlist)
+        q = None
+        if queries is not None:
+            texts = [l.strip() for l in Path(queries).read_text(encoding='utf-8').splitlines() if l.strip()]
+            q = encode_texts(_index_model(Path(folder), read_job(folder), DEFAULT_MODEL, None), texts, truncate=True, what='queries').numpy()
+        params = build_index(folder, kind=kind, min_recall=min_recall, memory=memory, exact_below=exact_below, nlist=nlist, queries=q)
+        if params['queries_from'].startswith('images'):
+            note('clip_index', 'recall was measured with image rows as queries; text queries can reach a lower recall: pass '
+                               'typical ones with --queries FILE')
         print(json.dumps({k: v for k, v in params.items() if k != 'curve'}))
 
 # %% ../nbs/13_cli.ipynb #6283af88

@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['EMB_DTYPES', 'INDEX_KINDS', 'need', 'Collection', 'list_collection', 'shard_files', 'shard_done', 'read_job',
            'embedding_shards', 'distributed_rank', 'embed_collection', 'exact_search', 'recall_at', 'FaissSearch',
-           'parse_bytes', 'rescore', 'index_search', 'choose_index', 'tune_nprobe', 'build_index', 'ShardIndex']
+           'parse_bytes', 'rescore', 'index_search', 'index_bytes', 'choose_index', 'tune_nprobe', 'build_index',
+           'ShardIndex']
 
 # %% ../nbs/A7_embed.ipynb #a124e0f0
 import hashlib
@@ -24,7 +25,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Un
 
 import numpy as np
 import torch
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
@@ -87,17 +88,22 @@ def list_collection(source: Union[str, Path, Sequence[Union[str, Path]]],  # a f
     if not sources: raise ValueError('No source given: pass a folder, a CSV of image,caption pairs, or .tar shards.')
     tars = []
     for s in map(str, sources):
-        found = sorted(glob(s)) if any(c in s for c in '*?[') else [s]
+        found = sorted(glob(s, recursive=True)) if any(c in s for c in '*?[') else [s]
         if not found: raise FileNotFoundError(f'No file matches {s}')
         tars += found
     if len(tars) == 1 and not tars[0].lower().endswith('.tar'):
         p = Path(tars[0])
-        if p.suffix.lower() in ('.csv', '.tsv'):
+        if p.suffix.lower() in ('.csv', '.tsv'):   # paths made absolute: the same pairs from any working directory
             pairs = read_pairs(p)
-            return Collection([a for a, _ in pairs], [c for _, c in pairs], sources=[str(p.resolve())])
-        if not p.is_dir() or not any(p.glob('*.tar')):   # a folder of images (image_files names a wrong path)
-            return Collection([str(f.resolve()) for f in image_files(p)], sources=[str(p.resolve())])
-        tars = sorted(map(str, p.glob('*.tar')))
+            return Collection([str(Path(a).resolve()) for a, _ in pairs], [c for _, c in pairs], sources=[str(p.resolve())])
+        if not (p.is_dir() and any(p.glob('*.tar'))):
+            try: return Collection([str(f.resolve()) for f in image_files(p)], sources=[str(p.resolve())])
+            except ValueError as e:
+                if not any(p.rglob('*.tar')): raise
+                raise ValueError(f'{e} It holds .tar files in sub-folders: pass them (e.g. {p}/**/*.tar).') from None
+        try: image_files(p)
+        except ValueError: tars = sorted(map(str, p.glob('*.tar')))
+        else: raise ValueError(f'{p} holds both images and .tar shards: pass the shards ({p}/*.tar), or a folder of images alone.')
     for t in tars:
         if not t.lower().endswith('.tar'): raise ValueError(f'{t} is not a .tar shard; pass one folder, one CSV, or .tar shards.')
         if not Path(t).is_file(): raise FileNotFoundError(f'No such shard: {t}')
@@ -115,11 +121,13 @@ class _Images(torch.utils.data.Dataset):
     def _image(self, row: int) -> Image.Image:
         if self.coll.spans is None: return load_image(self.coll.paths[row])
         span = self.coll.spans[row]
-        if span is None: raise ValueError('the sample has no image')
+        if span is None: raise ValueError(f'{self.coll.paths[row]}: the sample has no image.')
         tar, offset, size = span
         with open(tar, 'rb') as f: f.seek(offset); data = f.read(size)
         try: im = Image.open(io.BytesIO(data)); im.load(); return im
-        except (OSError, Image.DecompressionBombError) as e: raise ValueError(f'not an image Pillow can read ({e})') from e
+        except (OSError, Image.DecompressionBombError) as e:
+            why = 'cannot identify image file' if isinstance(e, UnidentifiedImageError) else str(e)
+            raise ValueError(f'{self.coll.paths[row]} is not an image Pillow can read ({why}).') from e
     def __getitem__(self, row: int):
         try: return row, _image_tensor(self._image(row), self.preprocess, self.res), ''
         except (OSError, ValueError, TypeError) as e: return row, None, str(e)
@@ -180,6 +188,7 @@ def _manifest(out: Path, new: dict) -> dict:
 def read_job(folder: Union[str, Path]) -> dict:
     "The `embed.json` of an embedding folder, with an error naming the folder when it is not one."
     folder = Path(folder)
+    if not folder.is_dir(): raise FileNotFoundError(f'No such folder: {folder}')
     if not (folder / 'embed.json').is_file():
         raise FileNotFoundError(f'{folder} is not an embedding folder (no embed.json); clip_embed SOURCE --out FOLDER writes one.')
     return json.loads((folder / 'embed.json').read_text())
@@ -222,6 +231,13 @@ def _check_captions(model, coll: Collection, truncate: bool):
         raise ValueError(f'The caption of {coll.paths[i]} is {n} tokens long with start and end, more than the '
                          f"model's context of {model.context_length}. Shorten it, or pass truncate=True to keep its first "
                          f'{model.context_length - 2} tokens.')
+
+def _check_options(emb_dtype: str, **counts: int):
+    "Refuse an unknown dtype, and a size or count out of range, naming it."
+    if emb_dtype not in EMB_DTYPES: raise ValueError(f'emb_dtype must be one of {EMB_DTYPES}, not {emb_dtype!r}.')
+    for name, v in counts.items():
+        least = 0 if name == 'num_workers' else 1
+        if v < least: raise ValueError(f'{name} must be at least {least}, not {v}.')
 
 # %% ../nbs/A7_embed.ipynb #be1a2c9f
 def _run(out: Path, job: dict, coll: Collection, todo: List[int], model, preprocess, shard_size: int, batch_size: int,
@@ -290,10 +306,7 @@ def embed_collection(model, preprocess,  # a CLIP model and its preprocessing, f
                     ) -> dict:
     "Embed `source` into shards of `out`, skipping finished ones: resumable, and split across processes by rank."
     start, coll = time.time(), source if isinstance(source, Collection) else list_collection(source)
-    if emb_dtype not in EMB_DTYPES: raise ValueError(f'emb_dtype must be one of {EMB_DTYPES}, not {emb_dtype!r}.')
-    for name, v in (('shard_size', shard_size), ('batch_size', batch_size)):
-        if v < 1: raise ValueError(f'{name} must be at least 1, not {v}.')
-    if num_workers < 0: raise ValueError(f'num_workers must be 0 or more, not {num_workers}.')
+    _check_options(emb_dtype, shard_size=shard_size, batch_size=batch_size, num_workers=num_workers)
     if rank is None or world_size is None: rank, world_size = distributed_rank()
     _check_captions(model, coll, truncate)
     out = ensure_folder(out, 'out')
@@ -306,7 +319,12 @@ def embed_collection(model, preprocess,  # a CLIP model and its preprocessing, f
     _clear_leftovers(out, job, todo)
     done = _run(out, job, coll, todo, model, preprocess, shard_size, batch_size, num_workers, emb_dtype, truncate, device, dtype,
                 progress, on_shard)
-    return _summary(out, job, todo, done, time.time() - start, rank, world_size)
+    summary = _summary(out, job, todo, done, time.time() - start, rank, world_size)
+    if summary['skipped']:   # known once every shard is done
+        what = f'{summary["skipped"]} of {job["items"]} images cannot be read; {out / "skipped.parquet"} lists them with the reasons'
+        if not summary['rows']: raise ValueError(f'No image could be read: {what}.')
+        warnings.warn(f'{what}; they have no rows.')
+    return summary
 
 # %% ../nbs/A7_embed.ipynb #09bfc17e
 def exact_search(queries: np.ndarray,         # (Q, E) normalised float32
@@ -384,21 +402,33 @@ def index_search(index, queries: np.ndarray, k: int, shards: Sequence[np.ndarray
 # %% ../nbs/A7_embed.ipynb #00abe914
 INDEX_KINDS = ('auto', 'flat', 'ivf', 'ivfpq')
 
+def index_bytes(kind: str, n: int, d: int, nlist: int = 1, m: int = 0) -> int:
+    "About the bytes an index of `n` rows of `d` floats takes: rows or their `m`-byte codes, 8-byte ids, centroids, codebooks."
+    if kind == 'flat': return n * d * 4
+    return nlist * d * 4 + n * 8 + (n * d * 4 if kind == 'ivf' else n * m + 256 * d * 4)
+
 def choose_index(n: int, d: int, kind: str = 'auto', memory: Union[str, int] = '4G', exact_below: int = 100_000,
                  nlist: Optional[int] = None) -> dict:
-    "Which index for `n` rows of `d` floats: exact (flat) when small, IVF when the vectors fit `memory`, else IVF-PQ."
+    "Which index for `n` rows of `d` floats: exact (flat) when small, IVF when it fits `memory`, else IVF-PQ."
     if kind not in INDEX_KINDS: raise ValueError(f'kind must be one of {INDEX_KINDS}, not {kind!r}.')
-    budget = parse_bytes(memory)
-    if kind == 'auto': kind = 'flat' if n < exact_below else 'ivf' if n * d * 4 <= budget else 'ivfpq'
-    if kind == 'flat': return {'kind': 'flat'}
-    if nlist is None: nlist = 2 ** round(math.log2(max(1.0, 2 * math.sqrt(n))))   # about 2 sqrt(n) lists of about sqrt(n) / 2 rows
-    nlist = max(1, min(nlist, n // 39))                                        # faiss's k-means wants >= 39 points per centroid
-    spec = {'kind': kind, 'nlist': nlist, 'train_rows': min(n, 64 * nlist)}
-    if kind == 'ivfpq':   # the largest code (bytes per row) that divides d and fits the budget
-        spec['m'] = next((m for m in (d // 2, d // 4, d // 8, d // 16, d // 32) if m and d % m == 0 and n * m <= budget), 0)
-        if not spec['m']: raise ValueError(f'{n} rows do not fit memory={memory!r} even at {d // 32 or 1} bytes a row: raise memory.')
+    if exact_below < 0: raise ValueError(f'exact_below must be 0 or more, not {exact_below}.')
+    if nlist is not None and nlist < 1: raise ValueError(f'nlist must be at least 1, not {nlist}.')
+    budget, auto = parse_bytes(memory), 2 ** round(math.log2(max(1.0, 2 * math.sqrt(n))))   # about 2 sqrt(n) lists
+    lists = max(1, min(nlist or auto, n // 39))                                # faiss's k-means wants >= 39 rows per centroid
+    if nlist and nlist > lists: warnings.warn(f'nlist={nlist} is too many lists for {n} rows (39 rows a list at least): using {lists}.')
+    if kind == 'auto': kind = 'flat' if n < exact_below else 'ivf' if index_bytes('ivf', n, d, lists) <= budget else 'ivfpq'
+    spec = {'kind': kind} if kind == 'flat' else {'kind': kind, 'nlist': lists, 'train_rows': min(n, 64 * lists)}
+    if kind == 'ivfpq':   # the longest code (bytes per row) that divides d and fits the budget
+        if n < 39 * 256: raise ValueError(f"An ivfpq index needs at least {39 * 256} rows to train its codebooks (39 per centroid), "
+                                          f"not {n}: choose kind='ivf' or 'flat'.")
+        spec['train_rows'] = max(spec['train_rows'], 39 * 256)
+        spec['m'] = next((m for m in (d // 2, d // 4, d // 8, d // 16, d // 32) if m and d % m == 0
+                          and index_bytes('ivfpq', n, d, lists, m) <= budget), max(1, d // 32))
         spec['rerank'] = 10   # PQ scores are approximate: re-score the top 10·k exactly, from the shards on disk
-    return spec
+    need = index_bytes(kind, n, d, spec.get('nlist', 1), spec.get('m', 0))
+    if need > budget: raise ValueError(f'The {kind} index of {n} rows of {d} floats takes about {need:,} bytes, more than '
+                                       f'memory={memory!r}: raise memory{"" if kind == "ivfpq" else ", or choose kind=ivfpq"}.')
+    return {**spec, 'estimated_bytes': need}
 
 def _new_index(faiss, spec: dict, d: int):
     if spec['kind'] == 'flat': return faiss.IndexFlatIP(d)
@@ -417,26 +447,29 @@ def tune_nprobe(index, queries: np.ndarray, truth: np.ndarray, min_recall: float
         t = time.perf_counter(); _, found = index_search(index, queries, k, shards, rerank); ms = (time.perf_counter() - t) * 1000 / len(queries)
         curve.append({'nprobe': nprobe, 'recall': recall_at(found, truth), 'ms_per_query': ms})
         if curve[-1]['recall'] >= min_recall or not hasattr(index, 'nprobe'): break
+    if curve[-1]['recall'] >= min_recall: return curve[-1]['nprobe'], curve
     best = max(p['recall'] for p in curve)            # min_recall out of reach: stop paying where recall stops growing
-    return next(p['nprobe'] for p in curve if p['recall'] >= min(min_recall, best - 0.005)), curve
+    return next(p['nprobe'] for p in curve if p['recall'] >= best - 0.005), curve
 
 # %% ../nbs/A7_embed.ipynb #2bba5794
 def _held_out(folder: Path, shards: Sequence[np.ndarray], job: dict, n: int, train: np.ndarray, rng) -> Tuple[np.ndarray, str]:
-    "Queries to measure recall with: captions' embeddings when there are captions (what users search with), else image rows outside the training sample."
+    "Queries to measure recall with: captions' embeddings if any (texts, as users search), else image rows, outside the training sample if possible."
     if job['captions']:
         texts = embedding_shards(folder, 'text')
         total = sum(len(t) for t in texts)
         return _rows(texts, np.sort(rng.choice(total, min(n, total), replace=False))), 'captions'
     total = sum(len(s) for s in shards)
     rest = np.setdiff1d(np.arange(total), train)
+    what = 'images outside the training sample' if len(rest) else 'images (all of them in the training sample)'
     if not len(rest): rest = np.arange(total)
-    return _rows(shards, np.sort(rng.choice(rest, min(n, len(rest)), replace=False))), 'images outside the training sample'
+    return _rows(shards, np.sort(rng.choice(rest, min(n, len(rest)), replace=False))), what
 
 # %% ../nbs/A7_embed.ipynb #091f5781
 def build_index(folder: Union[str, Path],   # an embedding folder written by `embed_collection` / clip_embed
                 kind: str = 'auto',           # 'flat' (exact), 'ivf', 'ivfpq', or 'auto' (by size and memory)
                 min_recall: float = 0.95,     # recall@10 against exact search the approximate index must reach
                 memory: Union[str, int] = '4G', exact_below: int = 100_000, nlist: Optional[int] = None,
+                queries: Optional[np.ndarray] = None,  # (Q, E) embeddings of typical queries (default: see `_held_out`)
                 n_queries: int = 1000, seed: int = 0) -> dict:
     "Build, tune and save a faiss index over `folder/img_emb` (shard by shard); its parameters and measured recall@10."
     faiss, start, folder = need('faiss', 'Building an index'), time.time(), Path(folder)
@@ -448,18 +481,24 @@ def build_index(folder: Union[str, Path],   # an embedding folder written by `em
     index, train = _new_index(faiss, spec, d), np.sort(rng.choice(n, spec.get('train_rows', 0), replace=False))
     if len(train): index.train(_rows(shards, train))
     for s in shards: index.add(np.ascontiguousarray(s, dtype=np.float32))       # one shard in memory at a time
-    queries, what = _held_out(folder, shards, job, n_queries, train, rng)
+    if queries is None: queries, what = _held_out(folder, shards, job, n_queries, train, rng)
+    else: queries, what = _check_queries(queries, d), 'the queries given'
     _, truth = exact_search(queries, shards, min(10, n))
     nprobe, curve = tune_nprobe(index, queries, truth, min_recall, min(10, n), shards, spec.get('rerank', 0))
     recall = next(p['recall'] for p in curve if p['nprobe'] == nprobe)
-    if recall < min_recall:
-        warnings.warn(f'The {spec["kind"]} index reaches recall@10 {recall:.3f} at most, below min_recall={min_recall}: '
-                      f"raise memory, or choose kind='ivf' or 'flat'.")
-    params = {**spec, 'rows': n, 'dim': d, 'nprobe': nprobe, 'recall_at_10': recall, 'queries': len(queries),
-              'queries_from': what, 'curve': curve, 'collection': job['collection'], 'model_sha256': job['model_sha256'],
-              'build_seconds': round(time.time() - start, 3)}
+    if recall < min_recall and spec['kind'] != 'flat':
+        fix = "raise memory (longer codes), or choose kind='ivf' or 'flat'" if spec['kind'] == 'ivfpq' else "choose kind='flat'"
+        warnings.warn(f'The {spec["kind"]} index reaches recall@10 {recall:.3f} at most, below min_recall={min_recall}: {fix}.')
+    params = {**spec, 'rows': n, 'dim': d, 'nprobe': nprobe if spec['kind'] != 'flat' else None, 'recall_at_10': recall,
+              'queries': len(queries), 'queries_from': what, 'curve': curve, 'collection': job['collection'],
+              'model_sha256': job['model_sha256'], 'build_seconds': round(time.time() - start, 3)}
     _save_index(faiss, index, folder / 'index', params)
     return params
+
+def _check_queries(queries, d: int) -> np.ndarray:
+    q = np.ascontiguousarray(np.asarray(queries, dtype=np.float32))
+    if q.ndim != 2 or q.shape[1] != d or not len(q): raise ValueError(f'queries must be embeddings (Q, {d}), not {q.shape}.')
+    return q
 
 def _save_index(faiss, index, where: Path, params: dict):
     "The index, then its parameters, each renamed into place when whole."
@@ -496,12 +535,25 @@ class ShardIndex:
 
 # %% ../nbs/A7_embed.ipynb #5d712f10
 @patch
+def _filled(self: ShardIndex, q: np.ndarray, k: int) -> Tuple[np.ndarray, np.ndarray]:
+    "An IVF search that visits more lists (doubling nprobe) until every query has `k` rows: the lists first visited may hold fewer."
+    index, nprobe = self.backend.index, self.backend.index.nprobe
+    try:
+        while True:
+            scores, ids = index_search(index, q, k, self.shards, self.params.get('rerank', 0))
+            if (ids >= 0).sum(1).min() >= k or index.nprobe >= index.nlist: return scores, ids
+            index.nprobe = min(2 * index.nprobe, index.nlist)
+    finally: index.nprobe = nprobe
+
+@patch
 def search(self: ShardIndex, queries: torch.Tensor, k: int = 10) -> List[List[dict]]:
-    "For each query embedding (Q, E): its `k` nearest rows, best first, each a dict of score, row and metadata."
+    "For each query embedding (Q, E): its `k` nearest rows (all of them if fewer), best first, each a dict of score, row and metadata."
     queries = queries[None] if queries.ndim == 1 else queries
     if queries.shape[-1] != self.job['dim']: raise ValueError(f'The queries have {queries.shape[-1]} dimensions; the embeddings in {self.folder} have {self.job["dim"]}.')
-    if self.params.get('rerank'):                                  # IVF-PQ: candidates re-scored from the shards
-        scores, ids = map(torch.from_numpy, index_search(self.backend.index, np.ascontiguousarray(queries.float().numpy()), k, self.shards, self.params['rerank']))
+    if k < 1: raise ValueError(f'k must be at least 1, not {k}.')
+    if not len(self): raise ValueError(f'{self.folder} holds no embeddings: no image could be read (see its skipped.parquet).')
+    if hasattr(getattr(self.backend, 'index', None), 'nprobe'):   # IVF, IVF-PQ (candidates re-scored from the shards)
+        scores, ids = map(torch.from_numpy, self._filled(np.ascontiguousarray(queries.float().numpy()), min(k, len(self))))
     else: scores, ids = self.backend.search(queries.float(), k)    # (Q, k) each
     return [[{'score': float(s), 'row': int(i), **self.row(int(i))} for s, i in zip(sr, ir) if i >= 0]
             for sr, ir in zip(scores.tolist(), ids.tolist())]
