@@ -27,6 +27,7 @@ from .bundled import synthetic_zero_shot
 from .embed import ShardIndex, build_index, embed_collection, list_collection, read_job
 from .data import make_synthetic, read_pairs, split_combos
 from .finetune import linear_probe
+from .hub import available_models
 from .index import ImageIndex, model_fingerprint
 from .inference import (IMAGE_SUFFIXES, _check_template, clip_inference, encode_images, encode_texts, image_files, labelled_folder,
                                   recall_at_k, retrieve, zero_shot_accuracy, zero_shot_classifier, zero_shot_predict)
@@ -199,7 +200,7 @@ def clip_zeroshot(folder: Param('A folder of images (searched recursively)', str
 def clip_search(folder: Param('A folder of images (searched recursively); with --index, the first query', str, nargs='?'),
                 queries: Param('What to look for: one or more texts, each searched for in turn', str, nargs='*'),
                 k: Param('Results to print per query', int) = 5,
-                model: Param(MODEL_HELP + '; with --index, the model that embedded it', str) = DEFAULT_MODEL,
+                model: Param(MODEL_HELP + '; with --index, the model that embedded it', str) = None,
                 device: Param('cpu, cuda, ... (default: cuda if available)', str) = None,
                 cache_dir: Param('Where to cache image embeddings (default: $CLIP_NBDEV_CACHE/index if set, else ~/.cache/clip/index)', str) = None,
                 truncate: Param(TRUNCATE_HELP, store_true) = False,
@@ -217,7 +218,9 @@ def clip_search(folder: Param('A folder of images (searched recursively); with -
             if not queries: raise ValueError('Give at least one query to search --index for.')
             return _search_index(index, queries, k, model, device, truncate, json)
         if folder is None or not queries: raise ValueError(f'the following arguments are required: {"folder, " * (folder is None)}queries')
+        if (Path(folder) / 'embed.json').is_file(): raise ValueError(f'{folder} is an embedding folder: search it with --index {folder}.')
         image_files(folder)                                                 # a wrong folder is named before the model loads
+        model = model or DEFAULT_MODEL
         m, preprocess = _model(model, device)
         txt = encode_texts(m, queries, truncate=truncate, what='queries')  # every query checked before the images' work
         if truncate: report_cuts('clip_search', queries, m.context_length, 'query')
@@ -233,8 +236,8 @@ def clip_search(folder: Param('A folder of images (searched recursively); with -
 def _index_model(folder: Path, job: dict, model: str, device: Optional[str]):
     "The model that embedded an embedding folder (its embed.json names it), loaded; `model` if it is that model."
     recorded = job['model']
-    if model == DEFAULT_MODEL and recorded: model = recorded               # the default: whatever embedded it
-    elif recorded and model != recorded and not Path(model).exists() and not Path(recorded).exists():   # two model names
+    if model is None: model = recorded or DEFAULT_MODEL                   # the default: whatever embedded it
+    elif recorded in available_models() and model in available_models() and model != recorded:   # two released models
         raise ValueError(f'{folder} was embedded with {recorded}, not {model}: search it with --model {recorded}, or leave --model out.')
     try: m = _model(model, device)[0]
     except FileNotFoundError as e:
@@ -273,6 +276,9 @@ def clip_embed(source: Param('A folder of images (searched recursively), a CSV o
         coll = list_collection(source)                        # a wrong source is named before the model loads
         m, preprocess = _model(model, device)
         name = str(Path(model).resolve()) if Path(model).is_file() else model
+        cut = long_texts(coll.captions, m.context_length) if truncate and coll.captions else []
+        if cut: note('clip_embed', f'{len(cut)} captions are longer than the context of {m.context_length} tokens and are cut to their first '
+                                   f'{m.context_length - 2} (the first: {coll.paths[cut[0][0]]}, {cut[0][1]} tokens)')
         try: summary = embed_collection(m, preprocess, coll, out, shard_size=shard_size, batch_size=batch_size, num_workers=num_workers,
                                         emb_dtype=emb_dtype, truncate=truncate, device=device, progress=progress(), model_name=name)
         except KeyboardInterrupt:
@@ -288,16 +294,20 @@ def clip_index(folder: Param('An embedding folder written by clip_embed', str),
                memory: Param("Memory the index may take (rows or codes, ids, centroids), e.g. 512M or 4G", str) = '4G',
                exact_below: Param('Below this many rows, auto builds an exact index', int) = 100_000,
                nlist: Param('Clusters of an ivf/ivfpq index (default: about 2 sqrt(rows))', int) = None,
+               model: Param('With --queries: the model that embedded the folder, if not where its embed.json says', str) = None,
                queries: Param('A text file of typical queries, one per line, to measure recall with (default: the captions, '
                               'else image rows)', str) = None):
     "Build a faiss index over an embedding folder, measure its recall@10 against exact search, save both; prints them as JSON."
     with user_errors('clip_index', options(clip_index)):
         q = None
         if queries is not None:
+            if not Path(queries).is_file(): raise FileNotFoundError(f'No such queries file: {queries}')
             texts = [l.strip() for l in Path(queries).read_text(encoding='utf-8').splitlines() if l.strip()]
-            q = encode_texts(_index_model(Path(folder), read_job(folder), DEFAULT_MODEL, None), texts, truncate=True, what='queries').numpy()
+            m = _index_model(Path(folder), read_job(folder), model, None)
+            report_cuts('clip_index', texts, m.context_length, 'query')
+            q = encode_texts(m, texts, truncate=True, what='queries').numpy()
         params = build_index(folder, kind=kind, min_recall=min_recall, memory=memory, exact_below=exact_below, nlist=nlist, queries=q)
-        if params['queries_from'].startswith('images'):
+        if params['queries_from'].startswith('images') and params['kind'] != 'flat':
             note('clip_index', 'recall was measured with image rows as queries; text queries can reach a lower recall: pass '
                                'typical ones with --queries FILE')
         print(json.dumps({k: v for k, v in params.items() if k != 'curve'}))

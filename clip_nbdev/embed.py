@@ -76,7 +76,7 @@ def _tar_samples(tar: Path) -> Tuple[List[str], List[str], List[Optional[Tuple[s
     paths, captions, spans = [], [], []
     for key, s in samples.items():
         m = s.get('image')
-        paths.append(f'{tar}::{m.name if m else key}'); captions.append(s.get('caption', ''))
+        paths.append(f'{tar}::{m.name if m else key}'); captions.append(s.get('caption'))   # None: no .txt member
         spans.append((str(tar), m.offset_data, m.size) if m else None)
     return paths, captions, spans
 
@@ -96,14 +96,15 @@ def list_collection(source: Union[str, Path, Sequence[Union[str, Path]]],  # a f
         if p.suffix.lower() in ('.csv', '.tsv'):   # paths made absolute: the same pairs from any working directory
             pairs = read_pairs(p)
             return Collection([str(Path(a).resolve()) for a, _ in pairs], [c for _, c in pairs], sources=[str(p.resolve())])
-        if not (p.is_dir() and any(p.glob('*.tar'))):
-            try: return Collection([str(f.resolve()) for f in image_files(p)], sources=[str(p.resolve())])
-            except ValueError as e:
-                if not any(p.rglob('*.tar')): raise
+        try: files = image_files(p)                    # a wrong path is named here
+        except ValueError as e:
+            if not any(p.glob('*.tar')) and any(p.rglob('*.tar')):
                 raise ValueError(f'{e} It holds .tar files in sub-folders: pass them (e.g. {p}/**/*.tar).') from None
-        try: image_files(p)
-        except ValueError: tars = sorted(map(str, p.glob('*.tar')))
-        else: raise ValueError(f'{p} holds both images and .tar shards: pass the shards ({p}/*.tar), or a folder of images alone.')
+            if not any(p.glob('*.tar')): raise
+            tars = sorted(map(str, p.glob('*.tar')))
+        else:
+            if any(p.rglob('*.tar')): raise ValueError(f'{p} holds both images and .tar shards: pass the shards (e.g. {p}/**/*.tar), or a folder of images alone.')
+            return Collection([str(f.resolve()) for f in files], sources=[str(p.resolve())])
     for t in tars:
         if not t.lower().endswith('.tar'): raise ValueError(f'{t} is not a .tar shard; pass one folder, one CSV, or .tar shards.')
         if not Path(t).is_file(): raise FileNotFoundError(f'No such shard: {t}')
@@ -111,6 +112,9 @@ def list_collection(source: Union[str, Path, Sequence[Union[str, Path]]],  # a f
     for t in tars:
         p, c, s = _tar_samples(Path(t).resolve()); paths += p; captions += c; spans += s
     if not paths: raise ValueError(f'No samples found in {", ".join(tars)}.')
+    if all(c is None for c in captions): captions = None                    # image-only shards
+    elif None in captions: raise ValueError(f'{paths[captions.index(None)]} has no caption (.txt) where other samples have one: '
+                                            f'give every sample a caption, or none.')
     return Collection(paths, captions, spans, [str(Path(t).resolve()) for t in tars])
 
 # %% ../nbs/A7_embed.ipynb #a07b96d7
@@ -226,7 +230,10 @@ def _write_shard(out: Path, job: dict, i: int, coll: Collection, rows: List[int]
 # %% ../nbs/A7_embed.ipynb #2ae79326
 def _check_captions(model, coll: Collection, truncate: bool):
     "Refuse, before any work, a caption longer than the model's context (unless `truncate`), naming it."
-    if coll.captions is None or truncate: return
+    if coll.captions is None: return
+    for i, c in enumerate(coll.captions):
+        if not c.strip(): raise ValueError(f'The caption of {coll.paths[i]} is empty: give it a caption.')
+    if truncate: return
     for i, n, _ in long_texts(coll.captions, model.context_length)[:1]:
         raise ValueError(f'The caption of {coll.paths[i]} is {n} tokens long with start and end, more than the '
                          f"model's context of {model.context_length}. Shorten it, or pass truncate=True to keep its first "
@@ -274,9 +281,8 @@ def _finish_skipped(out: Path, job: dict) -> Optional[int]:
 
 def _summary(out: Path, job: dict, todo: List[int], read: int, seconds: float, rank: int, world_size: int) -> dict:
     "What the run did, for a JSON line: rows and shards in `out`, what this run wrote, skipped images, time."
-    skipped, n_done = _finish_skipped(out, job), sum(shard_done(out, i, job) for i in range(job['shards']))
-    rows = sum(np.load(shard_files(out, i, job['shards'])['img'], mmap_mode='r').shape[0] for i in range(job['shards'])
-               if shard_done(out, i, job))
+    skipped, done = _finish_skipped(out, job), [i for i in range(job['shards']) if shard_done(out, i, job)]   # one look at the folder
+    n_done, rows = len(done), sum(np.load(shard_files(out, i, job['shards'])['img'], mmap_mode='r').shape[0] for i in done)
     return {'out': str(out), 'rows': rows, 'shards': job['shards'], 'shards_done': n_done, 'shards_written': len(todo),
             'complete': n_done == job['shards'], 'skipped': skipped, 'images_read': read, 'seconds': round(seconds, 3),
             'images_per_second': round(read / seconds, 1) if seconds > 0 else None, 'rank': rank, 'world_size': world_size}
@@ -385,8 +391,9 @@ def rescore(queries: np.ndarray,  # (Q, E) float32
     "Re-score candidates exactly with their rows read from the shards, and keep the best `k`: scores and ids, (Q, k) each."
     flat = np.unique(ids[ids >= 0])
     rows, out_s, out_i = _rows(shards, flat), [], []                                  # (U, E): only the candidates are read
-    for j in range(0, len(queries), 64):                                                # 64 queries at a time: (64, C, E)
-        q, c = queries[j:j + 64], ids[j:j + 64]
+    step = max(1, 16_000_000 // max(1, ids.shape[1] * queries.shape[1]))                 # (step, C, E) floats: at most 64 MB
+    for j in range(0, len(queries), step):
+        q, c = queries[j:j + step], ids[j:j + step]
         sims = np.einsum('qe,qce->qc', q, rows[np.searchsorted(flat, np.where(c >= 0, c, flat[0]))])   # (q, C)
         sims[c < 0] = -np.inf
         top = np.argsort(-sims, axis=1, kind='stable')[:, :k]
@@ -404,8 +411,9 @@ INDEX_KINDS = ('auto', 'flat', 'ivf', 'ivfpq')
 
 def index_bytes(kind: str, n: int, d: int, nlist: int = 1, m: int = 0) -> int:
     "About the bytes an index of `n` rows of `d` floats takes: rows or their `m`-byte codes, 8-byte ids, centroids, codebooks."
-    if kind == 'flat': return n * d * 4
-    return nlist * d * 4 + n * 8 + (n * d * 4 if kind == 'ivf' else n * m + 256 * d * 4)
+    header = 4096                                   # faiss's file header and list directory, about 2 KiB measured
+    if kind == 'flat': return header + n * d * 4
+    return header + nlist * d * 4 + n * 8 + (n * d * 4 if kind == 'ivf' else n * m + 256 * d * 4)
 
 def choose_index(n: int, d: int, kind: str = 'auto', memory: Union[str, int] = '4G', exact_below: int = 100_000,
                  nlist: Optional[int] = None) -> dict:
@@ -416,7 +424,9 @@ def choose_index(n: int, d: int, kind: str = 'auto', memory: Union[str, int] = '
     budget, auto = parse_bytes(memory), 2 ** round(math.log2(max(1.0, 2 * math.sqrt(n))))   # about 2 sqrt(n) lists
     lists = max(1, min(nlist or auto, n // 39))                                # faiss's k-means wants >= 39 rows per centroid
     if nlist and nlist > lists: warnings.warn(f'nlist={nlist} is too many lists for {n} rows (39 rows a list at least): using {lists}.')
-    if kind == 'auto': kind = 'flat' if n < exact_below else 'ivf' if index_bytes('ivf', n, d, lists) <= budget else 'ivfpq'
+    if kind == 'auto':   # the first that fits: exact when small, then IVF, then IVF-PQ (given rows enough to train it)
+        order = ('flat',) * (n < exact_below) + ('ivf',) + ('ivfpq',) * (n >= 39 * 256)
+        kind = next((k for k in order[:-1] if index_bytes(k, n, d, lists) <= budget), order[-1])
     spec = {'kind': kind} if kind == 'flat' else {'kind': kind, 'nlist': lists, 'train_rows': min(n, 64 * lists)}
     if kind == 'ivfpq':   # the longest code (bytes per row) that divides d and fits the budget
         if n < 39 * 256: raise ValueError(f"An ivfpq index needs at least {39 * 256} rows to train its codebooks (39 per centroid), "
@@ -427,7 +437,7 @@ def choose_index(n: int, d: int, kind: str = 'auto', memory: Union[str, int] = '
         spec['rerank'] = 10   # PQ scores are approximate: re-score the top 10·k exactly, from the shards on disk
     need = index_bytes(kind, n, d, spec.get('nlist', 1), spec.get('m', 0))
     if need > budget: raise ValueError(f'The {kind} index of {n} rows of {d} floats takes about {need:,} bytes, more than '
-                                       f'memory={memory!r}: raise memory{"" if kind == "ivfpq" else ", or choose kind=ivfpq"}.')
+                                       f'memory={memory!r}: raise memory{", or choose kind=ivfpq" if kind != "ivfpq" and n >= 39 * 256 else ""}.')
     return {**spec, 'estimated_bytes': need}
 
 def _new_index(faiss, spec: dict, d: int):
@@ -440,13 +450,21 @@ def _new_index(faiss, spec: dict, d: int):
 # %% ../nbs/A7_embed.ipynb #8b32c93e
 def tune_nprobe(index, queries: np.ndarray, truth: np.ndarray, min_recall: float = 0.95, k: int = 10,
                 shards: Sequence[np.ndarray] = (), rerank: int = 0) -> Tuple[int, List[dict]]:
-    "The smallest `nprobe` (lists visited per query, doubling from 1) reaching `min_recall`, else the first at the best recall; the recall/time curve measured."
+    "The smallest `nprobe` (lists visited per query: doubling from 1, then bisecting) reaching `min_recall`, else the first at the best recall; the recall/time curve measured."
     curve, nlist = [], getattr(index, 'nlist', 1)
     for nprobe in sorted({min(2 ** j, nlist) for j in range(int(math.log2(nlist)) + 2)}):
         if hasattr(index, 'nprobe'): index.nprobe = nprobe
         t = time.perf_counter(); _, found = index_search(index, queries, k, shards, rerank); ms = (time.perf_counter() - t) * 1000 / len(queries)
         curve.append({'nprobe': nprobe, 'recall': recall_at(found, truth), 'ms_per_query': ms})
         if curve[-1]['recall'] >= min_recall or not hasattr(index, 'nprobe'): break
+    if curve[-1]['recall'] >= min_recall and len(curve) > 1:   # between the last two powers of 2: the smallest that reaches it
+        lo, hi = curve[-2]['nprobe'], curve[-1]['nprobe']
+        while hi - lo > 1:
+            mid = (lo + hi) // 2; index.nprobe = mid
+            t = time.perf_counter(); _, found = index_search(index, queries, k, shards, rerank); ms = (time.perf_counter() - t) * 1000 / len(queries)
+            curve.append({'nprobe': mid, 'recall': recall_at(found, truth), 'ms_per_query': ms})
+            lo, hi = (lo, mid) if curve[-1]['recall'] >= min_recall else (mid, hi)
+        return hi, sorted(curve, key=lambda p: p['nprobe'])
     if curve[-1]['recall'] >= min_recall: return curve[-1]['nprobe'], curve
     best = max(p['recall'] for p in curve)            # min_recall out of reach: stop paying where recall stops growing
     return next(p['nprobe'] for p in curve if p['recall'] >= best - 0.005), curve
@@ -516,7 +534,8 @@ class ShardIndex:
         path = self.folder / 'index' / 'image.index'
         if path.is_file():
             self.params = json.loads((self.folder / 'index' / 'params.json').read_text())
-            if self.params.get('collection') != self.job['collection'] or self.params.get('rows') != self.offsets[-1]:
+            built_for = tuple(self.params.get(k) for k in ('collection', 'model_sha256', 'rows'))
+            if built_for != (self.job['collection'], self.job['model_sha256'], int(self.offsets[-1])):   # other rows, or another model's
                 raise ValueError(f'{path} was built for other embeddings than those in {self.folder}: run clip_index {self.folder} again.')
             self.backend = FaissSearch(need('faiss', 'Searching an index').read_index(str(path)))
             if hasattr(self.backend.index, 'nprobe'): self.backend.index.nprobe = nprobe or self.params['nprobe']
@@ -527,6 +546,7 @@ class ShardIndex:
 
     def row(self, i: int) -> dict:
         "Row `i`'s metadata (image_path, caption if any) and where it lives (shard, row in the shard)."
+        if not 0 <= i < len(self): raise IndexError(f'Row {i} is out of range: {self.folder} holds {len(self)} rows.')
         shard = int(np.searchsorted(self.offsets, i, 'right') - 1)
         if shard not in self._tables:
             if len(self._tables) >= 8: self._tables.pop(next(iter(self._tables)))   # a few shards' metadata at a time
@@ -536,8 +556,9 @@ class ShardIndex:
 # %% ../nbs/A7_embed.ipynb #5d712f10
 @patch
 def _filled(self: ShardIndex, q: np.ndarray, k: int) -> Tuple[np.ndarray, np.ndarray]:
-    "An IVF search that visits more lists (doubling nprobe) until every query has `k` rows: the lists first visited may hold fewer."
+    "An IVF search for `k` rows: nprobe, tuned for the top 10, scaled by k/10; then doubled while the lists visited hold fewer than `k` rows."
     index, nprobe = self.backend.index, self.backend.index.nprobe
+    index.nprobe = min(index.nlist, nprobe * math.ceil(k / 10))   # more rows wanted: proportionally more lists (measured in the chapter)
     try:
         while True:
             scores, ids = index_search(index, q, k, self.shards, self.params.get('rerank', 0))
