@@ -341,7 +341,7 @@ def exact_search(queries: np.ndarray,         # (Q, E) normalised float32
     start = 0
     for s in shards:
         sims = queries @ np.asarray(s, dtype=np.float32).T                                   # (Q, N_i)
-        top = np.argsort(-sims, axis=1, kind='stable')[:, :k]                                 # (Q, <=k)
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k] if sims.shape[1] > k else np.broadcast_to(np.arange(sims.shape[1]), sims.shape)   # (Q, <=k), unordered
         scores = np.concatenate([scores, np.take_along_axis(sims, top, 1)], 1)
         ids = np.concatenate([ids, top + start], 1); start += len(s)
         keep = np.argsort(-scores, axis=1, kind='stable')[:, :k]                              # best k so far
