@@ -7,8 +7,10 @@ speed does not depend on their values) the first `--vit-images`. For each model 
 * `embed_collection(..., num_workers=w)` for w in 0, 1, 2, each call writing to a fresh output folder (its time
   includes listing the folder, fingerprinting the model and, for w > 0, starting the workers);
 * where the time goes, on the same images: decoding+preprocessing alone, and the model alone on ready tensors.
-After a warm-up round on one batch of images, the configurations take turns in each of `--rounds` rounds (so that a change of machine load affects them alike);
-medians are printed. Speed is only reported, never asserted; the load average is printed.
+After a warm-up round on one batch, the configurations take turns in each of `--rounds` rounds (so that a change of
+machine load affects them alike); medians are printed. Speed is only reported, never asserted. The load average and
+the share of the CPUs that other processes used are printed: when another process holds a core, torch's intra-op
+threads wait for each other at every operation and the figures fall several-fold (`--threads 1` is the least sensitive).
 
     .venv/bin/python benchmarks/bench_embed.py
     .venv/bin/python benchmarks/bench_embed.py --images 2048 --vit-images 256 --rounds 3 --threads 1
@@ -40,6 +42,16 @@ def make_images(folder: Path, n: int, size: int, seed: int = 0):
             img[(x - cx) ** 2 + (y - cy) ** 2 < (0.05 + 0.25 * r) ** 2] = rng.uniform(0, 255, 3)
         img += rng.normal(0, 6, img.shape)
         Image.fromarray(np.clip(img, 0, 255).astype(np.uint8)).save(folder / f'{i:06d}.jpg', quality=90)
+
+
+def cpu():
+    "Machine busy and total jiffies (/proc/stat), and the CPU jiffies of this process and its finished children."
+    v, t = list(map(int, open('/proc/stat').readline().split()[1:])), os.times()
+    return sum(v) - v[3] - v[4], sum(v), (t.user + t.system + t.children_user + t.children_system) * os.sysconf('SC_CLK_TCK')
+
+
+def others(a) -> str:
+    b = cpu(); return f'{100 * max(0, (b[0] - a[0]) - (b[2] - a[2])) / max(1, b[1] - a[1]):.0f}%'
 
 
 def decode(preprocess, paths): return [preprocess(Image.open(p)) for p in paths]
@@ -118,7 +130,8 @@ def main():
         for name, model, pre, c in models:
             run_rounds(configs(model, pre, Collection(c.paths[:args.batch_size]), tmp, args.batch_size, args.workers), 1)  # warm-up
             t = time.perf_counter(); model_fingerprint(model); fp = time.perf_counter() - t
-            results = run_rounds(configs(model, pre, c, tmp, args.batch_size, args.workers), args.rounds)
+            t0 = cpu(); results = run_rounds(configs(model, pre, c, tmp, args.batch_size, args.workers), args.rounds)
+            print(f'\nother processes used {others(t0)} of the CPUs during the rounds below; load average {os.getloadavg()[0]:.2f}', end='')
             report(f'{name}, {model.visual.input_resolution}px input, fp32, embedding dim {model.text_projection.shape[1]}', results, len(c))
             print(f'(embed_collection fingerprints the model on each call: {fp:.3f} s of the figures above)')
     print(f'\nload average after the run {os.getloadavg()[0]:.2f} (this process uses up to {torch.get_num_threads()} '

@@ -266,7 +266,8 @@ def clip_embed(source: Param('A folder of images (searched recursively), a CSV o
                model: Param(MODEL_HELP, str) = DEFAULT_MODEL,
                device: Param('cpu, cuda, ... (default: cuda if available)', str) = None,
                batch_size: Param('Images per forward pass', int) = 64,
-               num_workers: Param('Processes that decode images beside the model (0: decode in this process)', int) = 2,
+               num_workers: Param('Processes that decode images beside the model (0: in this process); more helps where cores are '
+                                  'left over after the model\'s threads', int) = 0,
                shard_size: Param('Rows per shard', int) = 10_000,
                emb_dtype: Param('float16 or float32 embeddings on disk', str) = 'float16',
                truncate: Param(TRUNCATE_HELP, store_true) = False):
