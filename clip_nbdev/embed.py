@@ -340,10 +340,14 @@ def exact_search(queries: np.ndarray,         # (Q, E) normalised float32
     scores = np.full((len(queries), 0), -np.inf, dtype=np.float32); ids = np.zeros((len(queries), 0), dtype=np.int64)
     start = 0
     for s in shards:
-        sims = queries @ np.asarray(s, dtype=np.float32).T                                   # (Q, N_i)
-        top = np.argpartition(-sims, k - 1, axis=1)[:, :k] if sims.shape[1] > k else np.broadcast_to(np.arange(sims.shape[1]), sims.shape)   # (Q, <=k), unordered
-        scores = np.concatenate([scores, np.take_along_axis(sims, top, 1)], 1)
-        ids = np.concatenate([ids, top + start], 1); start += len(s)
+        rows, got = np.asarray(s, dtype=np.float32), []                                     # one shard in memory at a time
+        step = max(1, 16_000_000 // max(1, len(rows)))                                      # (step, N_i) scores: at most 64 MB
+        for j in range(0, len(queries), step):
+            sims = queries[j:j + step] @ rows.T                                             # (step, N_i)
+            top = np.argpartition(-sims, k - 1, axis=1)[:, :k] if sims.shape[1] > k else np.broadcast_to(np.arange(sims.shape[1]), sims.shape)
+            got.append((np.take_along_axis(sims, top, 1), top + start))                    # (step, <=k), unordered
+        scores = np.concatenate([scores, np.concatenate([g[0] for g in got])], 1)
+        ids = np.concatenate([ids, np.concatenate([g[1] for g in got])], 1); start += len(s)
         keep = np.argsort(-scores, axis=1, kind='stable')[:, :k]                              # best k so far
         scores, ids = np.take_along_axis(scores, keep, 1), np.take_along_axis(ids, keep, 1)
     return scores, ids
@@ -432,8 +436,8 @@ def choose_index(n: int, d: int, kind: str = 'auto', memory: Union[str, int] = '
         if n < 39 * 256: raise ValueError(f"An ivfpq index needs at least {39 * 256} rows to train its codebooks (39 per centroid), "
                                           f"not {n}: choose kind='ivf' or 'flat'.")
         spec['train_rows'] = max(spec['train_rows'], 39 * 256)
-        spec['m'] = next((m for m in (d // 2, d // 4, d // 8, d // 16, d // 32) if m and d % m == 0
-                          and index_bytes('ivfpq', n, d, lists, m) <= budget), max(1, d // 32))
+        spec['m'] = next((m for m in (d // 8, d // 16, d // 32, d // 64) if m and d % m == 0   # sub-vectors of 8+ dims: shorter ones train very slowly
+                          and index_bytes('ivfpq', n, d, lists, m) <= budget), max(1, d // 64))
         spec['rerank'] = 10   # PQ scores are approximate: re-score the top 10·k exactly, from the shards on disk
     need = index_bytes(kind, n, d, spec.get('nlist', 1), spec.get('m', 0))
     if need > budget: raise ValueError(f'The {kind} index of {n} rows of {d} floats takes about {need:,} bytes, more than '
@@ -530,7 +534,7 @@ class ShardIndex:
     def __init__(self, folder: Union[str, Path], nprobe: Optional[int] = None):  # nprobe: override the tuned value
         self.folder, self.job = Path(folder), read_job(folder)
         self.shards = shards = embedding_shards(self.folder)                 # memory-mapped: read from disk as used
-        self.offsets, self._tables = np.cumsum([0] + [len(s) for s in shards]), {}
+        self.offsets = np.cumsum([0] + [len(s) for s in shards])
         path = self.folder / 'index' / 'image.index'
         if path.is_file():
             self.params = json.loads((self.folder / 'index' / 'params.json').read_text())
@@ -544,14 +548,20 @@ class ShardIndex:
             self.backend.add(torch.from_numpy(np.concatenate([np.asarray(s, np.float32) for s in shards])))
     def __len__(self) -> int: return int(self.offsets[-1])
 
-    def row(self, i: int) -> dict:
-        "Row `i`'s metadata (image_path, caption if any) and where it lives (shard, row in the shard)."
-        if not 0 <= i < len(self): raise IndexError(f'Row {i} is out of range: {self.folder} holds {len(self)} rows.')
-        shard = int(np.searchsorted(self.offsets, i, 'right') - 1)
-        if shard not in self._tables:
-            if len(self._tables) >= 8: self._tables.pop(next(iter(self._tables)))   # a few shards' metadata at a time
-            self._tables[shard] = need('pyarrow.parquet', 'Reading metadata').read_table(shard_files(self.folder, shard, self.job['shards'])['meta'])
-        return {**self._tables[shard].slice(i - self.offsets[shard], 1).to_pylist()[0], 'shard': shard, 'shard_row': int(i - self.offsets[shard])}
+    def rows(self, ids: Sequence[int]) -> List[dict]:
+        "The metadata of rows `ids` (image_path, caption if any) and where each lives (shard, row in it): each shard read once."
+        ids = [int(i) for i in ids]; out = [None] * len(ids)
+        for i in ids:
+            if not 0 <= i < len(self): raise IndexError(f'Row {i} is out of range: {self.folder} holds {len(self)} rows.')
+        shard_of = np.searchsorted(self.offsets, ids, 'right') - 1
+        pq = need('pyarrow.parquet', 'Reading metadata')
+        for shard in sorted(set(shard_of.tolist())):
+            where = [j for j, s in enumerate(shard_of) if s == shard]
+            local = [ids[j] - int(self.offsets[shard]) for j in where]
+            table = pq.read_table(shard_files(self.folder, shard, self.job['shards'])['meta']).take(local).to_pylist()
+            for j, r, l in zip(where, table, local): out[j] = {**r, 'shard': shard, 'shard_row': l}
+        return out
+    def row(self, i: int) -> dict: return self.rows([i])[0]
 
 # %% ../nbs/A7_embed.ipynb #5d712f10
 @patch
@@ -576,8 +586,9 @@ def search(self: ShardIndex, queries: torch.Tensor, k: int = 10) -> List[List[di
     if hasattr(getattr(self.backend, 'index', None), 'nprobe'):   # IVF, IVF-PQ (candidates re-scored from the shards)
         scores, ids = map(torch.from_numpy, self._filled(np.ascontiguousarray(queries.float().numpy()), min(k, len(self))))
     else: scores, ids = self.backend.search(queries.float(), k)    # (Q, k) each
-    return [[{'score': float(s), 'row': int(i), **self.row(int(i))} for s, i in zip(sr, ir) if i >= 0]
-            for sr, ir in zip(scores.tolist(), ids.tolist())]
+    found = [[(s, i) for s, i in zip(sr, ir) if i >= 0] for sr, ir in zip(scores.tolist(), ids.tolist())]
+    meta = iter(self.rows([i for hits in found for _, i in hits]))          # every hit's metadata: each shard read once
+    return [[{'score': float(s), 'row': int(i), **next(meta)} for s, i in hits] for hits in found]
 
 @patch
 def search_texts(self: ShardIndex, model, texts: Sequence[str], k: int = 10, truncate: bool = False, device=None) -> List[List[dict]]:
