@@ -8,14 +8,14 @@ __all__ = ['MEAN', 'STD', 'MAX_RESIZE', 'WIDE_MODES', 'ImageTransform', 'image_t
 # %% ../nbs/07_load.ipynb #51fd3917
 import os
 from pathlib import Path
-from typing import Callable, List, Sequence, Tuple, Union
+from typing import Callable, List, Optional, Sequence, Tuple, Union
 import warnings
 
 import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
 
-from .checkpoint import read_state_dict                             # reads a checkpoint without running its code (A1)
+from .formats import read_weights, resize_positional              # any checkpoint format -> OpenAI's layout (A8)
 from .checkpoint import _is_torchscript, _jit_load, _patch_archive  # only for `jit=True` (A1), see `load_model`
 from .hub import _resolve_checkpoint                                # a model name -> a verified local file (A2)
 from .model import build_model, convert_weights
@@ -81,22 +81,24 @@ def load_image(path: Union[str, Path]) -> Image.Image:
     return img
 
 # %% ../nbs/07_load.ipynb #f49eb652
-def load_model(name_or_path: Union[str, Path],                   # a name from `available_models()` or a checkpoint path
+def load_model(name_or_path: Union[str, Path],                   # a name from `available_models()`, a checkpoint, a Hugging Face or open_clip folder, 'hf-hub:ORG/NAME'
                device: Union[str, torch.device, None] = None,    # default: 'cuda' if available, else 'cpu'
                jit: bool = False,                               # return the TorchScript archive itself: RUNS ITS CODE, trusted files only
                download_root: Union[str, Path, None] = None,    # cache folder for downloads (default `default_cache_dir()`)
+               activation: Optional[str] = None,                # 'quick_gelu' or 'gelu', for files that do not record it (chapter A8)
+               image_resolution: Optional[int] = None,          # another input side: the image positional embedding resized (A8)
+               context_length: Optional[int] = None,            # another text length: the text positional embedding resized (A8)
               ) -> Tuple[torch.nn.Module, Callable[[Image.Image], torch.Tensor]]:
     "Load a CLIP model and its image preprocessing: `(model in eval mode, preprocess)`."
     device = _load_args(name_or_path, device, jit, download_root)
-    path = _resolve_checkpoint(str(name_or_path), download_root)
-    if jit:
-        if _is_torchscript(path):
-            archive = _patch_archive(_jit_load(path, device).eval(), device)
-            if not hasattr(archive, 'input_resolution'): raise ValueError(f'{path} is a TorchScript archive, but not a CLIP one (no input_resolution).')
-            return archive, image_transform(int(archive.input_resolution.item()))
-        warnings.warn(f'{path} is not a TorchScript archive; loading it as a state dict instead, as without jit.')
-    if device.type == 'cuda': model = convert_weights(build_model(read_state_dict(path)))  # fp16, as OpenAI's
-    else: model = build_model(read_state_dict(path, dtype=torch.float32))                  # fp32, cast as read
+    if jit and (archive := _archive(name_or_path, device, download_root)) is not None:
+        if image_resolution or context_length: raise ValueError('jit=True runs the archive as it is: it cannot resize positional embeddings.')
+        return archive, image_transform(int(archive.input_resolution.item()))
+    state_dict, variant = read_weights(name_or_path, download_root, activation=activation,
+                                       dtype=None if device.type == 'cuda' else torch.float32)  # CPU: fp32, cast as read
+    if image_resolution or context_length: state_dict = resize_positional(state_dict, image_resolution, context_length)
+    model = build_model(state_dict, **variant)
+    if device.type == 'cuda': model = convert_weights(model)   # fp16, as OpenAI's
     return model.to(device).eval(), image_transform(model.visual.input_resolution)
 
 # %% ../nbs/07_load.ipynb #836ff8ec
@@ -121,3 +123,13 @@ def _load_args(name_or_path, device, jit, download_root) -> torch.device:
         raise TypeError(f'download_root must be a folder path, not {type(download_root).__name__}.')
     if device is None: return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     return _check_device(device)
+
+def _archive(name_or_path, device, download_root) -> Optional[torch.jit.ScriptModule]:
+    "With `jit=True`: OpenAI's TorchScript program of a name or file, patched for `device`; None, with a warning, for other formats."
+    name = str(name_or_path)
+    path = None if name.startswith('hf-hub:') or Path(name).expanduser().is_dir() else _resolve_checkpoint(name, download_root)
+    if path is None or not _is_torchscript(path):
+        warnings.warn(f'{path or name} is not a TorchScript archive; loading it as a state dict instead, as without jit.'); return None
+    archive = _patch_archive(_jit_load(path, device).eval(), device)
+    if not hasattr(archive, 'input_resolution'): raise ValueError(f'{path} is a TorchScript archive, but not a CLIP one (no input_resolution).')
+    return archive

@@ -4,11 +4,11 @@
 
 # %% auto #0
 __all__ = ['PRESETS', 'clip_loss', 'ContrastiveLoss', 'ClipLoss', 'param_groups', 'cosine_schedule', 'ContrastiveFeatures',
-           'gather_features', 'contrastive_step', 'local_batch_size']
+           'gather_features', 'contrastive_step', 'local_batch_size', 'siglip_loss', 'SigLipLoss', 'add_logit_bias']
 
 # %% ../nbs/09_pretrain.ipynb #3368012e
 import math
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.distributed as dist
@@ -34,17 +34,19 @@ def clip_loss(logits_per_image: torch.Tensor,  # (N, N): image i against caption
 
 # %% ../nbs/09_pretrain.ipynb #a0266565
 class ContrastiveLoss:
-    "(image rows, text rows, logit_scale) -> scalar; the training loop knows only this."
+    "(image rows, text rows, logit_scale[, logit_bias]) -> scalar; the training loop knows only this."
+    gathers: bool = False   # True: `contrastive_step` hands it this process's rows only; it exchanges features itself (chapter A3)
     def __call__(self,
                  image_features: torch.Tensor,  # (N, E) L2-normalised image rows (gathered across processes)
                  text_features: torch.Tensor,   # (N, E) L2-normalised text rows, row i matches image row i
                  logit_scale: torch.Tensor,     # () the temperature e^t
+                 logit_bias: Optional[torch.Tensor] = None,  # () the bias b of a model trained with SigLIP's loss (below), else None
                 ) -> torch.Tensor:
         raise NotImplementedError
 
 class ClipLoss(ContrastiveLoss):
-    "CLIP's symmetric softmax cross-entropy"
-    def __call__(self, image_features, text_features, logit_scale):
+    "CLIP's symmetric softmax cross-entropy (a bias would cancel in the softmax: it is ignored)"
+    def __call__(self, image_features, text_features, logit_scale, logit_bias=None):
         logits_per_image = logit_scale * image_features @ text_features.t()   # (N, N)
         return clip_loss(logits_per_image, logits_per_image.t())
 
@@ -75,7 +77,7 @@ def cosine_schedule(warmup_steps: int, total_steps: int):
 
 # %% ../nbs/09_pretrain.ipynb #abcf1357
 class ContrastiveFeatures(nn.Module):
-    "Wraps a CLIP model so one `forward` returns normalised image and text features and the logit scale."
+    "Wraps a CLIP model so one `forward` returns normalised image and text features, the logit scale (and bias, if any)."
     def __init__(self, model: CLIP):
         super().__init__()
         self.model = model
@@ -83,7 +85,9 @@ class ContrastiveFeatures(nn.Module):
     def forward(self, images: torch.Tensor, texts: torch.Tensor):
         img = self.model.encode_image(images)                  # (N, E)
         txt = self.model.encode_text(texts)                    # (N, E)
-        return F.normalize(img, dim=-1), F.normalize(txt, dim=-1), self.model.logit_scale.exp()
+        out = (F.normalize(img, dim=-1), F.normalize(txt, dim=-1), self.model.logit_scale.exp())
+        bias = getattr(self.model, 'logit_bias', None)         # () a model trained with SigLIP's loss has one (below)
+        return out if bias is None else (*out, bias)
 
 def gather_features(*features: torch.Tensor) -> Tuple[torch.Tensor, ...]:
     "Concatenate each tensor across all processes, keeping gradients (identity without a process group)."
@@ -97,9 +101,10 @@ def contrastive_step(features: nn.Module,          # e.g. `ContrastiveFeatures(m
                      loss: ContrastiveLoss = ClipLoss(),  # the loss of the global batch's rows
                     ) -> torch.Tensor:
     "The global-batch contrastive loss of one step (forward only)."
-    img, txt, scale = features(images, texts)                  # (n, E), (n, E), ()
-    img, txt = gather_features(img, txt)                       # (N, E), (N, E): all processes' rows
-    return loss(img, txt, scale)
+    img, txt, scale, *bias = features(images, texts)           # (n, E), (n, E), (), and the bias () if the model has one
+    if not getattr(loss, 'gathers', False):
+        img, txt = gather_features(img, txt)                   # (N, E), (N, E): all processes' rows
+    return loss(img, txt, scale, *bias)
 
 # %% ../nbs/09_pretrain.ipynb #3d9fd902
 def local_batch_size(batch_size: int,  # pairs per step, over all processes
@@ -111,3 +116,32 @@ def local_batch_size(batch_size: int,  # pairs per step, over all processes
                          f'only its own caption to choose from, the loss is exactly 0 and nothing is learned).')
     if batch_size % world: raise ValueError(f'batch_size={batch_size} is not divisible by the {world} processes')
     return batch_size // world
+
+# %% ../nbs/09_pretrain.ipynb #4550502e
+def siglip_loss(logits: torch.Tensor,  # (N, N): e^t x_i·y_j + b, image i against caption j
+               ) -> torch.Tensor:
+    "SigLIP's loss: every (image, caption) pair a binary classification, the matching pair on the diagonal; summed, over N."
+    if logits.ndim != 2 or logits.shape[0] != logits.shape[1]:
+        raise ValueError(f'siglip_loss needs (N, N) logits, image i against caption j: got {tuple(logits.shape)}')
+    n = logits.shape[0]
+    labels = 2 * torch.eye(n, device=logits.device, dtype=logits.dtype) - 1   # (N, N): +1 on the diagonal, -1 elsewhere
+    return -F.logsigmoid(labels * logits).sum() / n
+
+# %% ../nbs/09_pretrain.ipynb #bd29ff0b
+class SigLipLoss(ContrastiveLoss):
+    "SigLIP's sigmoid loss, with the model's learnable bias (`add_logit_bias`)"
+    def __call__(self, image_features, text_features, logit_scale, logit_bias=None):
+        if logit_bias is None:
+            raise ValueError("SigLipLoss needs the logit bias b: give the model one with add_logit_bias(model) "
+                             "(clip_pretrain(..., loss='siglip') does).")
+        logits = logit_scale * image_features @ text_features.t() + logit_bias   # (N, N)
+        return siglip_loss(logits)
+
+def add_logit_bias(model: CLIP,          # changed in place
+                   scale: float = 10.,   # the starting e^t (SigLIP: 10, t = ln 10)
+                   bias: float = -10.,   # the starting b (SigLIP: -10)
+                  ) -> CLIP:
+    "Give a model SigLIP's learnable bias `logit_bias` and starting temperature, in place."
+    with torch.no_grad(): model.logit_scale.fill_(math.log(scale))
+    model.logit_bias = nn.Parameter(torch.tensor(bias, dtype=model.logit_scale.dtype, device=model.logit_scale.device))
+    return model

@@ -398,4 +398,11 @@ rank1_shards = [i for i in range(-(-25 // 4)) if i % 3 == 0]   # took rank 1 for
 def my_recall(found, truth):                 # counts matches in the same position only
     return float(np.mean([np.mean(f == t) for f, t in zip(found, truth)]))
 ''',
+    # ---------------------------------------------------------------- A8_formats
+    ('A8_formats', 1): '''\
+k_rows = slice(0, 64)                   # took the first third: those rows are the queries
+''',
+    ('A8_formats', 2): '''\
+rows_320 = (320 // 32) ** 2             # forgot the class token's row
+''',
 }
