@@ -22,7 +22,6 @@ import torch.nn.functional as F
 from .checkpoint import _is_torchscript, read_state_dict
 from .hub import _resolve_checkpoint
 from .model import CLIP, CLIPConfig, CONFIG_KEYS, _vision_heads, config_from_state_dict, text_heads
-from .tokenizer import EOT, SOT, SimpleTokenizer
 from .utils import all_finite, atomic_save, atomic_write, ensure_folder
 
 # %% ../nbs/A8_formats.ipynb #29d67313
@@ -274,6 +273,7 @@ def _from_record(sd: dict, meta: Dict[str, str]) -> Optional[dict]:
 # %% ../nbs/A8_formats.ipynb #61a3f0e0
 def hf_tokenizer_files(context_length: int = 77) -> Dict[str, str]:
     "transformers' `CLIPTokenizer` files made from clip_nbdev's BPE vocabulary (padding with end-of-text, as OpenAI's on the Hub)."
+    from clip_nbdev.tokenizer import EOT, SOT, SimpleTokenizer   # here, not at the top: `load_model` never needs ftfy
     tok = SimpleTokenizer()
     merges = sorted(tok.bpe_ranks, key=tok.bpe_ranks.get)
     special = dict(bos_token=SOT, eos_token=EOT, unk_token=EOT, pad_token=EOT)
