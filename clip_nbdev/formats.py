@@ -292,9 +292,22 @@ def hf_preprocessor_config(image_resolution: int) -> dict:
 def _write_json(obj, path: Path):
     with atomic_write(path, 'w', encoding='utf-8') as f: f.write(obj if isinstance(obj, str) else json.dumps(obj, indent=2))
 
+_HF_WEIGHTS = ('model.safetensors', 'pytorch_model.bin')   # the weights files of each library's folders, in preference order
+_OC_WEIGHTS = ('open_clip_model.safetensors', 'open_clip_pytorch_model.safetensors', 'open_clip_pytorch_model.bin')
+
+def _check_folder(folder: Path, names, other: Tuple[str, ...], library: str):
+    "Refuse, before anything is written, a folder holding `library`'s weights (`other`) or a folder in place of one of `names`."
+    if not folder.is_dir(): return
+    clash = [n for n in other if (folder / n).is_file()]
+    if clash: raise ValueError(f'{folder} already holds {library} model ({clash[0]}); a folder holds one model: choose another folder.')
+    stuck = [n for n in names if (folder / n).is_dir()]
+    if stuck: raise IsADirectoryError(f'Cannot write {folder / stuck[0]}: it is a folder; nothing was written.')
+
 def _save_hf(model: CLIP, folder: Path):
     "A folder `transformers.CLIPModel.from_pretrained` and `CLIPProcessor.from_pretrained` load."
     sd, config = openai_to_hf(model)
+    _check_folder(folder, ['model.safetensors', 'config.json', 'preprocessor_config.json', 'vocab.json', 'merges.txt',
+                          'tokenizer_config.json', 'special_tokens_map.json'], _OC_WEIGHTS, 'an open_clip')
     folder = ensure_folder(folder, 'The Hugging Face model folder')
     _write_safetensors(sd, folder / 'model.safetensors', _record(model))
     _write_json(config, folder / 'config.json')
@@ -304,6 +317,7 @@ def _save_hf(model: CLIP, folder: Path):
 def _save_open_clip(model: CLIP, folder: Path):
     "open_clip's hub layout: `open_clip_config.json` and `open_clip_model.safetensors` (`create_model('local-dir:' + folder)`)."
     config, (_, sd, _) = open_clip_config(model), _arch(model)
+    _check_folder(folder, ['open_clip_model.safetensors', 'open_clip_config.json'], _HF_WEIGHTS, 'a transformers')
     folder = ensure_folder(folder, 'The open_clip model folder')
     _write_safetensors(sd, folder / 'open_clip_model.safetensors', _record(model))
     _write_json(config, folder / 'open_clip_config.json')
@@ -315,7 +329,11 @@ def save_weights(model: CLIP,                     # the model to save (any devic
                 ) -> Path:
     "Save `model` for another library, every file written atomically; refuses non-finite weights. Returns `path`."
     if format not in FORMATS: raise ValueError(f'format must be one of {FORMATS}, not {format!r}.')
+    if not isinstance(model, CLIP): raise TypeError(f'save_weights saves a clip_nbdev CLIP model, not a {type(model).__name__} '
+                                                    f'(save a transformers or open_clip model with its library; load_model reads it).')
     path = Path(path).expanduser()
+    if (path.suffix == '.safetensors') != (format == 'safetensors') and format in ('openai', 'safetensors'):
+        raise ValueError(f"format {format!r} and the file name {path.name} disagree: 'safetensors' files end in .safetensors, others do not.")
     bad = [k for k, v in model.state_dict().items() if v.is_floating_point() and not all_finite([v])]
     if bad: raise FloatingPointError(f'Refusing to write {path}: the model holds inf or nan values in {len(bad)} tensor(s) '
                                      f'({", ".join(bad[:3])}); nothing was written.')
@@ -352,9 +370,11 @@ def resize_positional(state_dict: Dict[str, torch.Tensor],  # OpenAI's layout (V
     if image_resolution is not None:
         key, step = ('visual.positional_embedding', sd['visual.conv1.weight'].shape[-1]) if vit else ('visual.attnpool.positional_embedding', 32)
         what = f'the patch side, {step}' if vit else "32, the ResNet's stride"
-        if isinstance(image_resolution, bool) or not isinstance(image_resolution, int) or image_resolution < step or image_resolution % step:
-            near = max(step, round(image_resolution / step) * step) if isinstance(image_resolution, (int, float)) else step
-            raise ValueError(f'image_resolution={image_resolution!r} is not a positive multiple of {what}: try {near}.')
+        if isinstance(image_resolution, bool) or not isinstance(image_resolution, int):
+            raise TypeError(f'image_resolution must be an int number of pixels, not {image_resolution!r}.')
+        if image_resolution < step or image_resolution % step:
+            raise ValueError(f'image_resolution={image_resolution} is not a positive multiple of {what}: '
+                             f'try {max(step, round(image_resolution / step) * step)}.')
         sd[key] = _resize_grid(sd[key], image_resolution // step)
     if context_length is not None:
         old = sd['positional_embedding'].shape[0]
@@ -362,7 +382,8 @@ def resize_positional(state_dict: Dict[str, torch.Tensor],  # OpenAI's layout (V
             raise ValueError(f'context_length={context_length!r} must be a positive int.')
         if context_length > old: warnings.warn(f'context_length={context_length}: this model was trained on {old} positions; the others '
                                                f'are interpolated, and texts longer than {old} tokens may be encoded poorly.')
-        if context_length != old: sd['positional_embedding'] = _resize_text(sd['positional_embedding'], context_length)
+        if context_length > old: sd['positional_embedding'] = _resize_text(sd['positional_embedding'], context_length)
+        else: sd['positional_embedding'] = sd['positional_embedding'][:context_length].clone()   # causal: texts that fit are unchanged
     return sd
 
 # %% ../nbs/A8_formats.ipynb #e44b85ea
@@ -371,6 +392,14 @@ def _ambiguous(source, why: str) -> ValueError:
     return ValueError(f"{source} does not say which activation its model was trained with ({why}): pass activation='gelu' "
                       f"(open_clip's default, for model names without -quickgelu) or activation='quick_gelu' (OpenAI's models, "
                       f"open_clip's -quickgelu ones).")
+
+def _unknown_heads(source, sd: dict) -> str:
+    "The warning for a checkpoint read with `activation=` that records no heads either: OpenAI's rule is assumed."
+    vit = 'visual.proj' in sd
+    width = sd['visual.conv1.weight'].shape[0] if vit else sd.get('visual.layer1.0.conv1.weight', torch.empty(64)).shape[0]
+    return (f"{source} records no attention heads either: OpenAI's rule is used, one per 64 channels (image "
+            f"{_vision_heads(vit, width)[0]}, text {text_heads(sd['ln_final.weight'].shape[0])}). A model trained with other "
+            f"heads (open_clip's ViT-H/14, ViT-g/14, ViT-bigG/14) needs its open_clip_config.json or config.json beside the file.")
 
 def _is_training_checkpoint(path: Path) -> bool:
     "Whether `path` holds open_clip's training checkpoint (`epoch`, `name`, `state_dict`), read lazily (mmap, no tensor data)."
@@ -384,9 +413,6 @@ def _load_json(path: Path) -> dict:
     except (ValueError, UnicodeDecodeError) as e: raise ValueError(f'{path} is not a JSON file ({e}).') from e
 
 # %% ../nbs/A8_formats.ipynb #391654f1
-_HF_WEIGHTS = ('model.safetensors', 'pytorch_model.bin')
-_OC_WEIGHTS = ('open_clip_model.safetensors', 'open_clip_pytorch_model.safetensors', 'open_clip_pytorch_model.bin')
-
 def _read_file(path: Path, dtype) -> Tuple[Dict[str, torch.Tensor], Optional[dict], str]:
     "`(state dict, overrides or None, why None)` of a weights file, with the config beside it if there is one."
     meta, safet = {}, path.suffix == '.safetensors'
@@ -416,10 +442,20 @@ def _weights_in(folder: Path, names: Tuple[str, ...], kind: str) -> Path:
                                 f'(it holds {sorted(p.name for p in folder.iterdir())[:8]}).')
     return found
 
+def _found(folder: Path, config: str, names: Tuple[str, ...]) -> Optional[Path]:
+    "The first weights file of `names` in `folder` if `config` is there too."
+    return next((folder / n for n in names if (folder / n).is_file()), None) if (folder / config).is_file() else None
+
 def _read_folder(folder: Path, dtype) -> Tuple[Dict[str, torch.Tensor], Optional[dict], str]:
-    "An open_clip folder (`open_clip_config.json`) or a transformers one (`config.json`) as `_read_file` returns it."
-    if (folder / 'open_clip_config.json').is_file(): return _read_file(_weights_in(folder, _OC_WEIGHTS, 'an open_clip'), dtype)
-    if (folder / 'config.json').is_file(): return _read_file(_weights_in(folder, _HF_WEIGHTS, 'a transformers'), dtype)
+    "An open_clip folder (`open_clip_config.json` + weights) or a transformers one (`config.json` + weights) as `_read_file` returns it."
+    oc, hf = _found(folder, 'open_clip_config.json', _OC_WEIGHTS), _found(folder, 'config.json', _HF_WEIGHTS)
+    if oc and hf: raise ValueError(f'{folder} holds two models, an open_clip one ({oc.name}) and a transformers one ({hf.name}): '
+                                   f'pass the weights file you mean.')
+    if (folder / 'config.json').is_file() and not oc:   # a transformers folder (perhaps with open_clip's config alone)
+        kind = _load_json(folder / 'config.json').get('model_type', 'clip')
+        if kind != 'clip': raise ValueError(f"{folder}: config.json says model_type={kind!r}; only CLIP models (transformers' CLIPModel) are read.")
+        return _read_file(hf or _weights_in(folder, _HF_WEIGHTS, 'a transformers'), dtype)
+    if (folder / 'open_clip_config.json').is_file(): return _read_file(oc or _weights_in(folder, _OC_WEIGHTS, 'an open_clip'), dtype)
     raise FileNotFoundError(f'{folder} is a folder without open_clip_config.json (open_clip) or config.json (transformers): '
                             f'pass a checkpoint file, or a model folder of either library.')
 
@@ -428,6 +464,7 @@ def hub_folder(repo: str,                            # 'ORG/NAME' of a Hugging F
                cache_dir: Union[str, Path, None] = None,  # the hub cache (default: $HF_HUB_CACHE, ~/.cache/huggingface/hub)
               ) -> Path:
     "The folder of `repo`'s cached snapshot (its `refs/main` commit), from the local Hugging Face cache only: never downloads."
+    if not re.fullmatch(r'[\w.-]+/[\w.-]+', repo): raise ValueError(f'hf-hub:{repo} is not a repository name ORG/NAME.')
     hub = _need('huggingface_hub', 'Reading hf-hub: models')
     try: return Path(hub.snapshot_download(repo, local_files_only=True, cache_dir=None if cache_dir is None else str(cache_dir)))
     except FileNotFoundError as e:   # huggingface_hub's LocalEntryNotFoundError
@@ -447,6 +484,8 @@ def read_weights(name_or_path: Union[str, Path],          # a model name, a chec
     if activation not in (None, *ACTIVATIONS): raise ValueError(f'activation must be one of {ACTIVATIONS} or None, not {activation!r}.')
     name = str(name_or_path)
     path = hub_folder(name[len('hf-hub:'):], download_root) if name.startswith('hf-hub:') else Path(name).expanduser()
+    if path.name in ('config.json', 'open_clip_config.json') and path.is_file():
+        raise ValueError(f'{path} is a model configuration: pass the folder that holds it and the weights, {path.parent}.')
     if path.is_dir(): sd, ov, why = _read_folder(path, dtype)
     elif path.suffix == '.safetensors':
         if not path.is_file(): raise FileNotFoundError(f'No such checkpoint file: {path}')
@@ -455,6 +494,7 @@ def read_weights(name_or_path: Union[str, Path],          # a model name, a chec
     if activation is None:
         if ov is None: raise _ambiguous(name, why)
         return sd, ov
+    if ov is None: warnings.warn(_unknown_heads(name, sd))
     said = (ov or {}).get('activation') or ('gelu' if bool(sd.get('gelu', False)) else None)   # what the source records
     if said not in (None, activation): warnings.warn(f'{name} says activation={said!r}; activation={activation!r} was given and is used.')
     return sd, {**(ov or {}), 'activation': activation}

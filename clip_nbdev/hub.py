@@ -153,8 +153,11 @@ def _resolve_checkpoint(name: str, download_root) -> Path:
     path = Path(name).expanduser()
     if path.is_file(): return path
     if path.exists(): raise ValueError(f'{path} is not a checkpoint file.')
-    if path.suffix in ('.pt', '.pth', '.bin', '.ckpt', '.pkl') or name.startswith(('.', '/', '~')):
-        raise FileNotFoundError(f'No such checkpoint file: {path}. Pass one of {available_models()} or the path of a checkpoint.')
+    if path.suffix in ('.pt', '.pth', '.bin', '.ckpt', '.pkl', '.safetensors') or name.startswith(('.', '/', '~')) or \
+            (path.parent != Path('.') and path.parent.is_dir()):   # 'runs/mine', a file or folder that is not there
+        raise FileNotFoundError(f'No such checkpoint file: {path} (nor a model folder). Pass one of {available_models()}, '
+                                f'the path of a checkpoint or model folder, or hf-hub:ORG/NAME.')
     near = [m for m in available_models() if m.lower() == name.lower()] or difflib.get_close_matches(name, available_models(), 1, 0.8)
     raise ValueError(f'Unknown model {name!r}. Available models: {available_models()}; or pass the path of a checkpoint '
-                     f'(a TorchScript archive or a state dict).' + (f' Did you mean {near[0]!r}?' if near else ''))
+                     f'(a TorchScript archive, a state dict, a .safetensors file), of a Hugging Face or open_clip model '
+                     f'folder, or hf-hub:ORG/NAME.' + (f' Did you mean {near[0]!r}?' if near else ''))

@@ -92,11 +92,11 @@ def load_model(name_or_path: Union[str, Path],                   # a name from `
     "Load a CLIP model and its image preprocessing: `(model in eval mode, preprocess)`."
     device = _load_args(name_or_path, device, jit, download_root)
     if jit and (archive := _archive(name_or_path, device, download_root)) is not None:
-        if image_resolution or context_length: raise ValueError('jit=True runs the archive as it is: it cannot resize positional embeddings.')
+        if image_resolution is not None or context_length is not None: raise ValueError('jit=True runs the archive as it is: it cannot resize positional embeddings.')
         return archive, image_transform(int(archive.input_resolution.item()))
     state_dict, variant = read_weights(name_or_path, download_root, activation=activation,
                                        dtype=None if device.type == 'cuda' else torch.float32)  # CPU: fp32, cast as read
-    if image_resolution or context_length: state_dict = resize_positional(state_dict, image_resolution, context_length)
+    if image_resolution is not None or context_length is not None: state_dict = resize_positional(state_dict, image_resolution, context_length)
     model = build_model(state_dict, **variant)
     if device.type == 'cuda': model = convert_weights(model)   # fp16, as OpenAI's
     return model.to(device).eval(), image_transform(model.visual.input_resolution)

@@ -39,8 +39,8 @@ from .finetune import accumulated_backward, evaluate_pairs, lock_tower
 from .inference import repeated_texts
 from .load import image_transform, load_model
 from .model import CLIP, CLIPConfig, config_from_state_dict
-from .train import (PRESETS, ClipLoss, ContrastiveFeatures, ContrastiveLoss, SigLipLoss, add_logit_bias, clip_loss,
-                              contrastive_step, cosine_schedule, gather_features, local_batch_size, param_groups, siglip_loss)
+from .train import (PRESETS, ClipLoss, ContrastiveFeatures, ContrastiveLoss, SigLipLoss, add_logit_bias,
+                              contrastive_step, cosine_schedule, gather_features, local_batch_size, param_groups)
 from .formats import save_weights   # the 'openai' format: a state dict, atomically, finite weights only (A8)
 from .utils import all_finite, atomic_save, atomic_write, hyphen_flags, preview
 
