@@ -3,9 +3,9 @@
 The global losses (`ClipLoss`, `SigLipLoss` through chapter 9's `contrastive_step`: every process gathers all rows
 and scores the whole N x N matrix) against the local ones of chapter A3 (`LocalClipLoss`: this process's n = N/W
 rows against all N columns; `LocalSigLipLoss`: this process's images against each process's captions, one n x n
-block at a time). For each, per process: the logits it holds (numbers), and the memory the loss keeps for `backward`
-(every tensor saved by autograd between the features and the loss, counted once per storage), and on CUDA the
-peak memory of forward + backward. A script that prints figures, not a timed test.
+block at a time). For each, per process: the logits it computes (numbers; the sigmoid's n x n blocks, n x N in
+all), the memory the loss keeps for `backward` (every tensor autograd saves between the features and the loss,
+counted once per storage), and on CUDA the peak memory of forward + backward. A script that prints figures, not a timed test.
 
     .venv/bin/python benchmarks/bench_loss.py                      # spawns 2 processes
     .venv/bin/python benchmarks/bench_loss.py --sizes 256 1024 4096 --dim 512
@@ -45,7 +45,7 @@ def worker(rank: int, world: int, sizes, dim: int, port: int):
     for N in sizes:
         n = N // world
         for name, loss, logits in [('ClipLoss (global)', ClipLoss(), N * N), ('LocalClipLoss', LocalClipLoss(), 2 * n * N),
-                                   ('SigLipLoss (global)', SigLipLoss(), N * N), ('LocalSigLipLoss', LocalSigLipLoss(), n * n)]:
+                                   ('SigLipLoss (global)', SigLipLoss(), N * N), ('LocalSigLipLoss', LocalSigLipLoss(), n * N)]:
             torch.manual_seed(rank)
             img, txt = (F.normalize(torch.randn(n, dim), dim=-1).requires_grad_() for _ in range(2))
             scale, bias = torch.tensor(10., requires_grad=True), torch.tensor(-10., requires_grad=True)
@@ -58,7 +58,7 @@ def worker(rank: int, world: int, sizes, dim: int, port: int):
             rows.append((N, name, logits, held, peak))
     if rank == 0:
         print(f'{world} processes, features of {dim} dims; per process (rank 0):')
-        print(f"{'global batch':>12}  {'loss':22}{'logits held':>14}{'saved for backward':>20}" + ('  peak (CUDA)' if rows[0][4] else ''))
+        print(f"{'global batch':>12}  {'loss':22}{'logits':>14}{'saved for backward':>20}" + ('  peak (CUDA)' if rows[0][4] else ''))
         for N, name, logits, held, peak in rows:
             print(f'{N:>12}  {name:22}{logits:>14,}{held / 2**20:>17.1f} MB' + (f'{peak / 2**20:>10.1f} MB' if peak else ''))
         print('memory saved by the local losses (saved for backward, global / local):')
