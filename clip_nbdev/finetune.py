@@ -91,14 +91,16 @@ def evaluate_pairs(model: CLIP,                            # evaluated in eval m
                    labels: Optional[Sequence[int]] = None,      # index into `classnames`, one per pair
                    templates: Sequence[str] = ('{}',),     # prompt templates for the zero-shot classifier
                    truncate: bool = False,                 # cut captions longer than the model's context (False: an error)
+                   loss: Optional[ContrastiveLoss] = None, # the validation loss (default: CLIP's, `ClipLoss`)
                   ) -> Dict[str, float]:
     "Validation loss, image→text and text→image recall@1/5/10, and zero-shot top-1 when classes are given."
     if len(pairs) < 2: raise ValueError(f'evaluate_pairs needs at least 2 pairs, got {len(pairs)}')
     images, captions = [p[0] for p in pairs], [p[1] for p in pairs]
     with evaluating(model):
         img, txt = encode_images(model, preprocess, images), encode_texts(model, captions, truncate=truncate, what='captions')
-        logits = model.logit_scale.detach().exp().float().cpu() * img @ txt.T                # (N, N)
-        out = {'val_loss': clip_loss(logits, logits.T).item(), **recall_at_k(img, txt, captions=captions)}
+        scale, bias = model.logit_scale.detach().exp().float().cpu(), getattr(model, 'logit_bias', None)   # e^t, b (SigLIP)
+        bias = None if bias is None else bias.detach().float().cpu()
+        out = {'val_loss': (loss or ClipLoss())(img, txt, scale, bias).item(), **recall_at_k(img, txt, captions=captions)}
         if classnames is not None:
             if labels is None or len(labels) != len(pairs): raise ValueError('zero-shot needs one label per pair')
             out['zero_shot_top1'] = zero_shot_accuracy(model, preprocess, images, labels, classnames, templates,

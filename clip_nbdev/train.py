@@ -113,7 +113,8 @@ def local_batch_size(batch_size: int,  # pairs per step, over all processes
     "Pairs per process: an error unless the global batch has at least two pairs and splits evenly."
     if batch_size < 2:
         raise ValueError(f'batch_size={batch_size}: a contrastive batch needs at least two pairs (with one, each image has '
-                         f'only its own caption to choose from, the loss is exactly 0 and nothing is learned).')
+                         f'no other caption to tell apart: no negatives, so the softmax loss is exactly 0 and the sigmoid '
+                         f'loss can only learn to call every pair a match).')
     if batch_size % world: raise ValueError(f'batch_size={batch_size} is not divisible by the {world} processes')
     return batch_size // world
 
@@ -121,8 +122,9 @@ def local_batch_size(batch_size: int,  # pairs per step, over all processes
 def siglip_loss(logits: torch.Tensor,  # (N, N): e^t x_i·y_j + b, image i against caption j
                ) -> torch.Tensor:
     "SigLIP's loss: every (image, caption) pair a binary classification, the matching pair on the diagonal; summed, over N."
-    if logits.ndim != 2 or logits.shape[0] != logits.shape[1]:
-        raise ValueError(f'siglip_loss needs (N, N) logits, image i against caption j: got {tuple(logits.shape)}')
+    if logits.ndim != 2 or logits.shape[0] != logits.shape[1] or logits.shape[0] < 1:
+        raise ValueError(f'siglip_loss needs (N, N) logits, N >= 1, image i against caption j: got {tuple(logits.shape)}')
+    if logits.dtype in (torch.float16, torch.bfloat16): logits = logits.float()   # autocast leaves logsigmoid in 16 bits
     n = logits.shape[0]
     labels = 2 * torch.eye(n, device=logits.device, dtype=logits.dtype) - 1   # (N, N): +1 on the diagonal, -1 elsewhere
     return -F.logsigmoid(labels * logits).sum() / n
@@ -134,14 +136,17 @@ class SigLipLoss(ContrastiveLoss):
         if logit_bias is None:
             raise ValueError("SigLipLoss needs the logit bias b: give the model one with add_logit_bias(model) "
                              "(clip_pretrain(..., loss='siglip') does).")
+        if torch.as_tensor(logit_bias).numel() != 1:
+            raise ValueError(f'SigLipLoss needs one scalar bias b, added to every logit: got shape {tuple(torch.as_tensor(logit_bias).shape)}')
         logits = logit_scale * image_features @ text_features.t() + logit_bias   # (N, N)
         return siglip_loss(logits)
 
-def add_logit_bias(model: CLIP,          # changed in place
-                   scale: float = 10.,   # the starting e^t (SigLIP: 10, t = ln 10)
-                   bias: float = -10.,   # the starting b (SigLIP: -10)
+def add_logit_bias(model: CLIP,                    # changed in place
+                   scale: Optional[float] = 10.,   # the starting e^t (SigLIP: 10, t = ln 10); None keeps the model's
+                   bias: float = -10.,             # the starting b (SigLIP: -10)
                   ) -> CLIP:
-    "Give a model SigLIP's learnable bias `logit_bias` and starting temperature, in place."
-    with torch.no_grad(): model.logit_scale.fill_(math.log(scale))
+    "Give a model SigLIP's learnable bias `logit_bias` and (unless `scale=None`) starting temperature, in place."
+    if scale is not None:
+        with torch.no_grad(): model.logit_scale.fill_(math.log(scale))
     model.logit_bias = nn.Parameter(torch.tensor(bias, dtype=model.logit_scale.dtype, device=model.logit_scale.device))
     return model

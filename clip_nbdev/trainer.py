@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['LOSSES', 'METRICS', 'TrainConfig', 'check_config', 'prepare_model', 'make_optimizer', 'run_signature',
            'resume_checkpoint', 'optimizer_step', 'setup_distributed', 'autocast_settings', 'LocalClipLoss',
-           'LocalSigLipLoss', 'make_loss', 'validate', 'clip_pretrain', 'plot_history', 'clip_train',
+           'LocalSigLipLoss', 'make_loss', 'loss_settings', 'validate', 'clip_pretrain', 'plot_history', 'clip_train',
            'ddp_equivalence_check', 'loss_equivalence_check']
 
 # %% ../nbs/A3_training.ipynb #fc7a5b54
@@ -132,7 +132,7 @@ def check_config(cfg: TrainConfig,  # the settings of a run
     if cfg.precision not in ('auto', 'fp32', 'bf16', 'fp16'): bad.append(f"precision={cfg.precision!r} ('auto', 'fp32', 'bf16' or 'fp16')")
     if cfg.loss not in LOSSES: bad.append(f"loss={cfg.loss!r} ('clip' or 'siglip')")
     if cfg.accum_steps > 1 and (cfg.loss != 'clip' or cfg.local_loss):
-        bad.append(f'accum_steps={cfg.accum_steps} (micro-batches need the global softmax loss: loss=clip without local_loss)')
+        bad.append(f'accum_steps={cfg.accum_steps} (micro-batches need the global softmax loss: loss=clip, not local_loss=True)')
     if cfg.best_metric not in METRICS: bad.append(f"best_metric={cfg.best_metric!r} (one of {', '.join(METRICS)})")
     if problem := _device_problem(cfg.device): bad.append(problem)
     if problem := _output_problem(cfg): bad.append(problem)
@@ -152,13 +152,16 @@ def _make_model(model: Union[str, Path, CLIPConfig, CLIP]) -> CLIP:
     try: return load_model(model, device='cpu')[0]
     except (ValueError, FileNotFoundError) as e: raise ValueError(f"{e} Or a preset (--preset on the command line): {', '.join(PRESETS)}.") from e
 
-def prepare_model(model: CLIP, cfg: TrainConfig) -> CLIP:
+def prepare_model(model: CLIP, cfg: TrainConfig,
+                  fresh: bool = False,   # a newly initialised model (a preset, a config): SigLIP's starting e^t = 10 too
+                 ) -> CLIP:
     "Gradient checkpointing, locked towers, a frozen temperature and the sigmoid loss's bias, as `cfg` asks."
     for tr in (model.transformer, getattr(model.visual, 'transformer', None)):
         if tr is not None: tr.grad_checkpointing = cfg.grad_checkpointing
     if cfg.lock_image: lock_tower(model, 'image', cfg.lock_image_unlocked_groups, cfg.freeze_bn_stats)
     if cfg.lock_text: lock_tower(model, 'text', cfg.lock_text_unlocked_groups, cfg.freeze_bn_stats)
-    if cfg.loss == 'siglip' and getattr(model, 'logit_bias', None) is None: add_logit_bias(model)   # chapter 9: e^t = 10, b = -10
+    if cfg.loss == 'siglip' and getattr(model, 'logit_bias', None) is None:   # chapter 9: b = -10; e^t = 10 unless trained
+        add_logit_bias(model, scale=10. if fresh else None)
     if cfg.loss == 'clip' and getattr(model, 'logit_bias', None) is not None: model.logit_bias.requires_grad_(False)  # unused
     if cfg.freeze_logit_scale: model.logit_scale.requires_grad_(False)
     if not any(p.requires_grad for p in model.parameters()):
@@ -186,9 +189,12 @@ def _set_rng_state(state: dict):
 _RESUME_APPLIES = {'lr', 'weight_decay', 'grad_clip', 'checkpoint_every', 'max_steps', 'progress', 'num_workers',
                    'device', 'output', 'out_dir', 'resume', 'val_every', 'best_metric', 'tensorboard', 'precision', 'local_loss'}
 
-def run_signature(cfg: TrainConfig, data, model: CLIP, start) -> dict:
+def run_signature(cfg: TrainConfig, data, model: CLIP, start,
+                  loss: Optional[ContrastiveLoss] = None,   # the run's loss object: a custom one is recorded by its class name
+                 ) -> dict:
     "The settings that fix what a saved step means (resuming with others would silently change the run)."
     sig = {k: v for k, v in asdict(cfg).items() if k not in _RESUME_APPLIES}
+    if loss is not None and type(loss) not in _LOSS_SETTINGS: sig['loss'] = type(loss).__name__
     sig['architecture'] = asdict(config_from_state_dict(model.state_dict()))
     sig['start'] = str(start) if isinstance(start, (str, Path)) else type(start).__name__   # a preset, a name or a checkpoint
     sig['betas'] = list(sig['betas'])
@@ -345,18 +351,36 @@ def make_loss(name: str = 'clip',    # 'clip' (softmax) or 'siglip' (sigmoid)
     return {('clip', False): ClipLoss, ('clip', True): LocalClipLoss,
             ('siglip', False): SigLipLoss, ('siglip', True): LocalSigLipLoss}[name, bool(local)]()
 
+_LOSS_SETTINGS = {ClipLoss: ('clip', False), LocalClipLoss: ('clip', True), SigLipLoss: ('siglip', False), LocalSigLipLoss: ('siglip', True)}
+
+def loss_settings(loss: Union[str, ContrastiveLoss, None],  # `clip_pretrain`'s `loss`
+                  config: Optional[TrainConfig] = None,     # its `config`: a value other than the default is explicit
+                  **kwargs) -> dict:                        # its keyword settings: explicit
+    "The `loss` and `local_loss` settings a loss name or known loss object means; an error if an explicit one contradicts it."
+    if loss is None: return {}
+    if isinstance(loss, str): return {'loss': loss}
+    if type(loss) not in _LOSS_SETTINGS: return {}          # a custom loss: `run_signature` records its class
+    implied = dict(zip(('loss', 'local_loss'), _LOSS_SETTINGS[type(loss)]))
+    for k, v in implied.items():
+        given = kwargs[k] if k in kwargs else getattr(config, k) if config is not None and getattr(config, k) != getattr(TrainConfig(), k) else v
+        if given != v: raise ValueError(f'loss={type(loss).__name__}() means {k}={v!r}, but the settings say {k}={given!r}: give one or the other')
+    return implied
+
 # %% ../nbs/A3_training.ipynb #3fed3a62
 def _better(metric: str, new: float, best: Optional[float]) -> bool:
     "Whether `new` beats `best` for `metric` (a loss: lower; a recall or accuracy: higher)."
     if best is None: return True
     return new > best if metric.startswith(_HIGHER_IS_BETTER) else new < best
 
-def validate(model: CLIP, val: dict, cfg: TrainConfig) -> Dict[str, float]:
-    "`evaluate_pairs` (chapter 11b) on the validation pairs: loss, recall@1/5/10, zero-shot top-1 when classes are given."
+def validate(model: CLIP, val: dict, cfg: TrainConfig,
+             loss: Optional[ContrastiveLoss] = None,   # the run's loss (default: `cfg.loss`'s); a local one is scored globally
+            ) -> Dict[str, float]:
+    "`evaluate_pairs` (chapter 11b) on the validation pairs: the run's loss, recall@1/5/10, zero-shot top-1 when classes are given."
+    loss = make_loss(cfg.loss) if loss is None or loss.gathers else loss   # every process holds all the validation pairs
     with warnings.catch_warnings():   # repeated captions: said once, before the first step (`_check_run`)
         warnings.filterwarnings('ignore', message='.*captions are repeated')
         metrics = evaluate_pairs(model, image_transform(model.visual.input_resolution), val['pairs'], val.get('classnames'),
-                                 val.get('labels'), truncate=val.get('truncate', False))
+                                 val.get('labels'), truncate=val.get('truncate', False), loss=loss)
     if cfg.best_metric not in metrics: raise ValueError(f'best_metric={cfg.best_metric!r} is not among the validation metrics {list(metrics)}')
     return metrics
 
@@ -407,7 +431,7 @@ class _Run:
         self.scaler = torch.amp.GradScaler('cuda', enabled=use_scaler)
         self.order = DistributedSampler(data, num_replicas=1, rank=0, shuffle=True, seed=cfg.seed, drop_last=True)
         self.out_dir, self.ckpt_path = Path(cfg.out_dir), Path(cfg.out_dir) / 'checkpoint.pt'
-        self.signature = run_signature(cfg, data, self.model, start)
+        self.signature = run_signature(cfg, data, self.model, start, loss)
         self.state = {'step': 0, 'epoch_losses': [], 'epoch_sum': 0.0, 'history': [], 'best': None}
         if cfg.resume and self.ckpt_path.exists(): self.resume()
         self.saved_at, self.log = self.state['step'], _Logger(cfg, self.rank)
@@ -460,7 +484,7 @@ def record(self: _Run, loss: float) -> dict:
     state = self.state
     state['step'] += 1; state['epoch_sum'] += loss
     entry = {'step': state['step'], 'loss': loss, 'logit_scale': self.model.logit_scale.exp().item(), 'lr': self.scheduler.get_last_lr()[0]}
-    if getattr(self.model, 'logit_bias', None) is not None: entry['logit_bias'] = self.model.logit_bias.item()
+    if self.cfg.loss == 'siglip': entry['logit_bias'] = self.model.logit_bias.item()   # the sigmoid loss's bias b
     state['history'].append(entry); self.log.log(state['step'], {'train/loss': loss, 'train/lr': entry['lr']})
     if state['step'] % self.steps_per_epoch == 0:
         state['epoch_losses'].append(state['epoch_sum'] / self.steps_per_epoch); state['epoch_sum'] = 0.0
@@ -470,7 +494,7 @@ def record(self: _Run, loss: float) -> dict:
 @patch
 def evaluate(self: _Run, entry: dict) -> Dict[str, float]:
     "Validation metrics into the history entry; the best model so far into `best.pt`."
-    metrics = validate(self.model, self.val, self.cfg)   # in eval mode; every module's mode is restored after
+    metrics = validate(self.model, self.val, self.cfg, self.loss)   # in eval mode; every module's mode is restored after
     entry.update(metrics); self.log.log(entry['step'], {f'val/{k}': v for k, v in metrics.items()})
     value = metrics[self.cfg.best_metric]
     if _better(self.cfg.best_metric, value, self.state['best']):
@@ -525,8 +549,8 @@ def _check_val(val_data, val_classnames, val_labels, context_length: int, trunca
                       f'{len(groups[0])} times): recall@k shares each tie among the copies, so it understates the model.', stacklevel=3)
     return {'pairs': pairs, 'classnames': val_classnames, 'labels': labels, 'truncate': truncate}
 
-def _check_run(cfg: TrainConfig, n_pairs: int, val: Optional[dict], rank: int):
-    "Refuse a run that cannot work (too few pairs, a metric without its data); note a warm-up longer than the run."
+def _check_run(cfg: TrainConfig, n_pairs: int, val: Optional[dict], rank: int, world: int = 1):
+    "Refuse a run that cannot work (too few pairs, a metric without its data); note a warm-up longer than the run, a local loss alone."
     steps_per_epoch = n_pairs // cfg.batch_size                # full batches: an incomplete last one is dropped
     if steps_per_epoch == 0: raise ValueError(f'{n_pairs} pairs are fewer than one batch of {cfg.batch_size}; lower batch_size (--batch_size).')
     if cfg.best_metric == 'zero_shot_top1' and (val is None or val['classnames'] is None):
@@ -535,6 +559,8 @@ def _check_run(cfg: TrainConfig, n_pairs: int, val: Optional[dict], rank: int):
     if cfg.warmup_steps >= cfg.epochs * steps_per_epoch and rank == 0:
         print(f'note: warmup_steps={cfg.warmup_steps} is not shorter than the run ({cfg.epochs * steps_per_epoch} steps): '
               f'the learning rate never reaches lr={cfg.lr}.', file=sys.stderr)
+    if cfg.local_loss and world == 1 and rank == 0:
+        print('note: local_loss=True has no effect on one process: it splits the loss over several (torchrun).', file=sys.stderr)
 
 # %% ../nbs/A3_training.ipynb #032f97dc
 def clip_pretrain(data: Union[Dataset, Sequence[Tuple[object, str]]],  # (image path or PIL image, caption) pairs, or a Dataset
@@ -548,32 +574,37 @@ def clip_pretrain(data: Union[Dataset, Sequence[Tuple[object, str]]],  # (image 
                   skip_bad: bool = True,                                # leave out unreadable images with one warning (False: an error)
                   **kwargs) -> List[float]:
     "Train CLIP contrastively; saves `config.output` (a state dict for `load_model`) and returns each epoch's mean loss."
-    if isinstance(loss, str): kwargs['loss'] = loss
+    kwargs.update(loss_settings(loss, config, **kwargs))     # a loss name or a known loss object sets `loss` and `local_loss`
     cfg = TrainConfig(**{**asdict(config or TrainConfig()), **kwargs})
     check_config(cfg)                                          # every setting, before anything starts
     rank, world, device = setup_distributed(cfg.device)
     check_config(cfg, world)                                   # the batch splits over the processes
     torch.manual_seed(cfg.seed); random.seed(cfg.seed)
-    start, model = model, prepare_model(_make_model(model), cfg)
+    fresh = not isinstance(model, CLIP) and (isinstance(model, CLIPConfig) or str(model) in PRESETS)   # not trained weights
+    start, model = model, prepare_model(_make_model(model), cfg, fresh=fresh)
     if not isinstance(data, Dataset):                          # every caption and image checked here, before the first step
         data = ImageTextDataset(data, n_px=model.visual.input_resolution, context_length=model.context_length,
                                 skip_bad=skip_bad, truncate=truncate)
     val = None if val_data is None else _check_val(val_data, val_classnames, val_labels, model.context_length, truncate, skip_bad)
     if val is None and val_classnames is not None: raise ValueError('val_classnames and val_labels need val_data')
-    _check_run(cfg, len(data), val, rank)
+    _check_run(cfg, len(data), val, rank, world)
     return _Run(cfg, model, data, val, start, make_loss(cfg.loss, cfg.local_loss) if loss is None or isinstance(loss, str) else loss).train()
 
 # %% ../nbs/A3_training.ipynb #29988557
 def plot_history(out_dir: Union[str, Path]):
-    "Plot a run's loss (training, and validation if any), temperature and validation recall/zero-shot from `out_dir/history.json`."
+    "Plot a run's loss (training, and validation if any), temperature (and SigLIP's bias) and validation recall/zero-shot from `out_dir/history.json`."
     import matplotlib.pyplot as plt   # only when plotting: `import clip_nbdev` stays light
     hist = json.loads((Path(out_dir) / 'history.json').read_text())
     val = [h for h in hist if 'val_loss' in h]
     fig, axes = plt.subplots(1, 3 if val else 2, figsize=(13 if val else 9, 2.8))
     axes[0].plot([h['step'] for h in hist], [h['loss'] for h in hist], label='training')
     if val: axes[0].plot([h['step'] for h in val], [h['val_loss'] for h in val], 'o-', label='validation'); axes[0].legend()
-    axes[0].set_title('loss'); axes[0].set_ylabel('contrastive loss')
+    sigmoid = 'logit_bias' in hist[0]                     # recorded by SigLIP runs only
+    axes[0].set_title('loss'); axes[0].set_ylabel('sigmoid loss (SigLIP)' if sigmoid else 'softmax loss (CLIP)')
     axes[1].plot([h['step'] for h in hist], [h['logit_scale'] for h in hist]); axes[1].set_title('logit scale $e^t$'); axes[1].set_ylabel('$e^t$')
+    if sigmoid:
+        bias = axes[1].twinx(); bias.plot([h['step'] for h in hist], [h['logit_bias'] for h in hist], c='C1')
+        bias.set_ylabel('bias $b$', color='C1'); axes[1].set_title('logit scale $e^t$ and bias $b$ (orange)')
     if val:
         for key in ('image_to_text_R@1', 'text_to_image_R@1', 'zero_shot_top1'):
             if key in val[0]: axes[2].plot([h['step'] for h in val], [h[key] for h in val], 'o-', label=key)
@@ -679,7 +710,7 @@ def ddp_equivalence_check(out_path: Union[str, Path], seed: int = 0, batch: int 
     "Under torchrun: one global-batch step on this rank's slice; rank 0 saves loss and gradients to `out_path`."
     rank, world, device = setup_distributed('cpu')
     torch.manual_seed(seed)
-    model = prepare_model(CLIP.from_config(PRESETS['tiny']), TrainConfig(loss=loss)).to(dtype)
+    model = prepare_model(CLIP.from_config(PRESETS['tiny']), TrainConfig(loss=loss), fresh=True).to(dtype)
     items = make_synthetic(batch, seed=seed, split='train')
     data = ImageTextDataset([(it.image, it.caption) for it in items], n_px=32)
     images, texts = map(torch.stack, zip(*[data[i] for i in range(batch)]))
