@@ -14,7 +14,8 @@ __doc__ = ("CLIP from scratch in PyTorch, exact to OpenAI's: every chapter's pub
 
 _MODULES = ('tokenizer', 'attention', 'vit', 'resnet', 'text', 'model', 'load', 'data', 'train', 'bundled',
             'inference', 'finetune', 'visualize', 'cli',                          # the main path, in course order
-            'utils', 'checkpoint', 'hub', 'trainer', 'index', 'shards', 'inputs', 'embed', 'formats')   # the advanced track
+            'utils', 'checkpoint', 'hub', 'trainer', 'index', 'shards', 'inputs', 'embed', 'formats',   # the advanced track
+            'precision')
 globals().pop('__all__', None)  # nbdev writes an empty `__all__` above: without it, `import *` asks `__getattr__`
 
 def _public() -> list:

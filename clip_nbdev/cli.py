@@ -4,9 +4,10 @@
 
 # %% auto #0
 __all__ = ['USER_ERRORS', 'TRUNCATE_HELP', 'JSON_HELP', 'STRICT_HELP', 'DEFAULT_MODEL', 'SHAPE_SIZES', 'MODEL_HELP',
-           'ACTIVATION_HELP', 'options', 'cli_message', 'missing_dependency', 'user_errors', 'note', 'report_cuts',
-           'at_least_one', 'check_activation', 'progress', 'show', 'in_batches', 'note_if_not_shapes', 'clip_predict',
-           'clip_zeroshot', 'clip_search', 'clip_embed', 'clip_index', 'clip_evaluate', 'clip_tokenize_cli']
+           'ACTIVATION_HELP', 'PRECISION_HELP', 'INDEX_PRECISION_HELP', 'options', 'cli_message', 'missing_dependency',
+           'user_errors', 'note', 'report_cuts', 'at_least_one', 'check_activation', 'check_precision', 'progress',
+           'show', 'in_batches', 'note_if_not_shapes', 'clip_predict', 'clip_zeroshot', 'clip_search', 'clip_embed',
+           'clip_index', 'clip_evaluate', 'clip_tokenize_cli']
 
 # %% ../nbs/13_cli.ipynb #edde80d7
 import inspect
@@ -24,7 +25,7 @@ from PIL import Image
 from tqdm import tqdm
 
 from .bundled import synthetic_zero_shot
-from .embed import ShardIndex, build_index, embed_collection, list_collection, read_job
+from .embed import ShardIndex, build_index, embed_collection, list_collection, model_precision, read_job
 from .data import make_synthetic, read_pairs, split_combos
 from .finetune import linear_probe
 from .formats import ACTIVATIONS
@@ -33,7 +34,8 @@ from .index import ImageIndex, model_fingerprint
 from .inference import (IMAGE_SUFFIXES, _check_template, clip_inference, encode_images, encode_texts, image_files, labelled_folder,
                                   recall_at_k, retrieve, zero_shot_accuracy, zero_shot_classifier, zero_shot_predict)
 from .inputs import readable_images
-from .load import load_model
+from .load import _load_args, load_model
+from .precision import PRECISIONS, _check_precision
 from .tokenizer import _default_tokenizer, long_texts, tokenize
 from .utils import hyphen_flags
 
@@ -104,13 +106,25 @@ def check_activation(activation: Optional[str]):
     "Refuse an `--activation` that is not one of `load_model`'s, before any work."
     if activation not in (None, *ACTIVATIONS): raise ValueError(f"--activation must be {' or '.join(ACTIVATIONS)}, not {activation!r}.")
 
-def _model(name: str, device: Optional[str], activation: Optional[str] = None):
-    "`load_model`, its advice to pass `activation='gelu'` spelled as the flag: `--activation gelu`."
-    check_activation(activation)
-    try: return load_model(name, device=device, activation=activation)   # checks `device` first: before any download
+def _as_flags(e: ValueError) -> ValueError:
+    "`load_model`'s `activation='gelu'` and `precision='bf16'` spelled as the flags: `--activation gelu`, `--precision bf16`."
+    return ValueError(re.sub(r"\b(activation|precision)='(\w+)'", r'--\1 \2', str(e)))
+
+def check_precision(precision: Optional[str], device: Optional[str] = None):
+    "Refuse a `--precision` that is not one of `load_model`'s, or that the device cannot run (fp16 on the CPU), before any work."
+    if precision not in (None, *PRECISIONS):
+        raise ValueError(f"--precision must be {', '.join(PRECISIONS[:-1])} or {PRECISIONS[-1]}, not {precision!r}.")
+    if precision is None: return
+    try: _check_precision(precision, _load_args('model', device, False, None))   # on the device `load_model` would use
+    except ValueError as e: raise _as_flags(e) from None
+
+def _model(name: str, device: Optional[str], activation: Optional[str] = None, precision: Optional[str] = None):
+    "`load_model`, its advice to pass `activation='gelu'` (or a precision) spelled as the flag: `--activation gelu`."
+    check_activation(activation); check_precision(precision)
+    try: return load_model(name, device=device, activation=activation, precision=precision)   # `device` first: before any download
     except ValueError as e:
-        if 'pass activation=' not in str(e): raise
-        raise ValueError(re.sub(r"\bactivation='(\w+)'", r'--activation \1', str(e))) from None
+        if 'pass activation=' not in str(e) and 'precision=' not in str(e): raise
+        raise _as_flags(e) from None
 
 # %% ../nbs/13_cli.ipynb #cbfe74c5
 JSON_HELP = 'Print one JSON object per line (for scripts) instead of text'
@@ -139,6 +153,11 @@ MODEL_HELP = (f"A model name (see clip_nbdev.available_models), a checkpoint fil
               f"knows coloured shapes only ('a red circle'); for photos use --model ViT-B/32 (downloaded once)")
 ACTIVATION_HELP = ("The model's MLP activation, 'quick_gelu' (OpenAI's) or 'gelu' (most open_clip/LAION models), for a checkpoint "
                    "that does not record it (an open_clip training checkpoint, a bare .safetensors file)")
+PRECISION_HELP = ("What the model computes in: fp32, bf16, int8 (CPU only), fp16 (CUDA only), or auto, which measures this machine "
+                  "and says on stderr what it picked. The default is fp32 on the CPU, fp16 on CUDA; bf16 and int8 trade a little "
+                  "exactness for speed where the processor is fast at them (chapter A9)")
+INDEX_PRECISION_HELP = ("the default is the precision the folder was embedded in (its embed.json), and another is refused: the "
+                        "queries must be embedded by the model that embedded the rows, precision included")
 
 def note_if_not_shapes(prog: str, model: str, images: Sequence):
     "With the bundled model: one note on stderr if some `images` are not the size of its coloured-shape pictures."
@@ -165,12 +184,13 @@ def clip_predict(image: Param('An image file', str),
                  model: Param(MODEL_HELP, str) = DEFAULT_MODEL,
                  device: Param('cpu, cuda, ... (default: cuda if available)', str) = None,
                  activation: Param(ACTIVATION_HELP, str) = None,
+                 precision: Param(PRECISION_HELP, str) = None,
                  raw: Param('Print cosine similarities instead of probabilities', store_true) = False,
                  truncate: Param(TRUNCATE_HELP, store_true) = False,
                  json: Param(JSON_HELP, store_true) = False):
     "Rank candidate texts for an image, best first, with their probabilities (a softmax over the candidates)."
     with user_errors('clip_predict', options(clip_predict)):
-        m, preprocess = _model(model, device, activation)
+        m, preprocess = _model(model, device, activation, precision)
         ranked, scores = clip_inference(m, preprocess, image, texts, raw=raw, truncate=truncate)
         if truncate: report_cuts('clip_predict', texts, m.context_length)
         if len(texts) == 1 and not raw:
@@ -190,15 +210,16 @@ def clip_zeroshot(folder: Param('A folder of images (searched recursively)', str
                   model: Param(MODEL_HELP, str) = DEFAULT_MODEL,
                   device: Param('cpu, cuda, ... (default: cuda if available)', str) = None,
                   activation: Param(ACTIVATION_HELP, str) = None,
+                  precision: Param(PRECISION_HELP, str) = None,
                   truncate: Param(TRUNCATE_HELP, store_true) = False,
                   strict_images: Param(STRICT_HELP, store_true) = False,
                   json: Param(JSON_HELP, store_true) = False):
     "Classify every image of a folder among class names, zero-shot."
     with user_errors('clip_zeroshot', options(clip_zeroshot)):
-        at_least_one(k=k); check_activation(activation)
+        at_least_one(k=k); check_activation(activation); check_precision(precision, device)
         classes = [classes] if isinstance(classes, str) else list(classes)   # from Python, one class name may come alone
         files = readable_images(image_files(folder), skip_bad=not strict_images)
-        m, preprocess = _model(model, device, activation)
+        m, preprocess = _model(model, device, activation, precision)
         templates = template.split(';')
         weights = zero_shot_classifier(m, classes, templates, truncate=truncate)  # the classes' prompts, embedded once
         if truncate: report_cuts('clip_zeroshot', [t.format(c) for c in classes for t in templates], m.context_length, 'prompt')
@@ -218,6 +239,7 @@ def clip_search(folder: Param('A folder of images (searched recursively); with -
                 model: Param(MODEL_HELP + '; with --index, the model that embedded it', str) = None,
                 device: Param('cpu, cuda, ... (default: cuda if available)', str) = None,
                 activation: Param(ACTIVATION_HELP, str) = None,
+                precision: Param(PRECISION_HELP + '; with --index, ' + INDEX_PRECISION_HELP, str) = None,
                 cache_dir: Param('Where to cache image embeddings (default: $CLIP_NBDEV_CACHE/index if set, else ~/.cache/clip/index)', str) = None,
                 truncate: Param(TRUNCATE_HELP, store_true) = False,
                 strict_images: Param(STRICT_HELP, store_true) = False,
@@ -225,19 +247,19 @@ def clip_search(folder: Param('A folder of images (searched recursively); with -
                 index: Param('An embedding folder (clip_embed --out) to search instead of a folder of images', str) = None):
     "The images of a folder (or of an embedding folder) closest to each text query, best first (embeddings are cached and reused)."
     with user_errors('clip_search', options(clip_search)):
-        at_least_one(k=k); check_activation(activation)
+        at_least_one(k=k); check_activation(activation); check_precision(precision, device)
         queries = [queries] if isinstance(queries, str) else list(queries)   # from Python, one query may come alone
         if index is not None:
             for flag, v in (('cache_dir', cache_dir), ('strict_images', strict_images)):
                 if v: raise ValueError(f'--{flag} is for a folder of images; an embedding folder (--index) holds embeddings already.')
             queries = [folder] * (folder is not None) + queries
             if not queries: raise ValueError('Give at least one query to search --index for.')
-            return _search_index(index, queries, k, model, device, activation, truncate, json)
+            return _search_index(index, queries, k, model, device, activation, precision, truncate, json)
         if folder is None or not queries: raise ValueError(f'the following arguments are required: {"folder, " * (folder is None)}queries')
         if (Path(folder) / 'embed.json').is_file(): raise ValueError(f'{folder} is an embedding folder: search it with --index {folder}.')
         image_files(folder)                                                 # a wrong folder is named before the model loads
         model = model or DEFAULT_MODEL
-        m, preprocess = _model(model, device, activation)
+        m, preprocess = _model(model, device, activation, precision)
         txt = encode_texts(m, queries, truncate=truncate, what='queries')  # every query checked before the images' work
         if truncate: report_cuts('clip_search', queries, m.context_length, 'query')
         index = ImageIndex(m, preprocess, folder, cache_dir=cache_dir, progress=progress(), skip_bad=not strict_images)
@@ -249,26 +271,33 @@ def clip_search(folder: Param('A folder of images (searched recursively); with -
         note_if_not_shapes('clip_search', model, index.files)
 
 # %% ../nbs/13_cli.ipynb #82fd1032
-def _index_model(folder: Path, job: dict, model: str, device: Optional[str], activation: Optional[str] = None):
-    "The model that embedded an embedding folder (its embed.json names it), loaded; `model` if it is that model."
+def _index_model(folder: Path, job: dict, model: str, device: Optional[str], activation: Optional[str] = None,
+                 precision: Optional[str] = None):
+    "The model that embedded an embedding folder (its embed.json names it, and its precision), loaded; `model` if it is that model."
     recorded = job['model']
     if model is None: model = recorded or DEFAULT_MODEL                   # the default: whatever embedded it
     elif recorded in available_models() and model in available_models() and model != recorded:   # two released models
         raise ValueError(f'{folder} was embedded with {recorded}, not {model}: search it with --model {recorded}, or leave --model out.')
-    try: m = _model(model, device, activation)[0]
+    was = job.get('precision')                  # None: embedded before the precision was recorded, in the default
+    if precision is None and was in ('fp32', 'bf16', 'int8'): precision = was   # the default: the precision that embedded it
+    if precision == 'int8' and device is None: device = 'cpu'                  # where int8 runs
+    try: m = _model(model, device, activation, precision)[0]
     except FileNotFoundError as e:
         if model != recorded: raise
         raise FileNotFoundError(f'{e} (the model that embedded {folder}, as its embed.json records). Pass it with --model.') from e
     if model_fingerprint(m) != job['model_sha256']:
+        if was and model_precision(m) != was:  # fp16: CUDA's default; on the CPU the default is fp32
+            how = '--device cuda' if was == 'fp16' else f'--precision {was}' + ', or leave --precision out' * (precision is not None)
+            raise ValueError(f'{folder} was embedded in {was}, not {model_precision(m)}: its queries must be too; embed them with {how}.')
         with_act = f' with --activation {activation}' if activation else ''   # the activation is part of the model: its `gelu` buffer
         raise ValueError(f'{folder} was embedded with another model than {model}{with_act}: search it with the model that embedded it.')
     return m
 
 def _search_index(index: str, queries: List[str], k: int, model: str, device: Optional[str], activation: Optional[str],
-                  truncate: bool, as_json: bool):
+                  precision: Optional[str], truncate: bool, as_json: bool):
     "`clip_search --index`: the rows of an embedding folder closest to each query, with the model that embedded it."
     ix = ShardIndex(index)
-    m = _index_model(ix.folder, ix.job, model, device, activation)
+    m = _index_model(ix.folder, ix.job, model, device, activation, precision)
     if truncate: report_cuts('clip_search', queries, m.context_length, 'query')
     for q, hits in zip(queries, ix.search_texts(m, queries, k=k, truncate=truncate, device=device)):
         rows = [{'image': h['image_path'], 'similarity': h['score'], **({'caption': h['caption']} if 'caption' in h else {})} for h in hits]
@@ -284,6 +313,8 @@ def clip_embed(source: Param('A folder of images (searched recursively), a CSV o
                model: Param(MODEL_HELP, str) = DEFAULT_MODEL,
                device: Param('cpu, cuda, ... (default: cuda if available)', str) = None,
                activation: Param(ACTIVATION_HELP, str) = None,
+               precision: Param(PRECISION_HELP + '; a folder holds embeddings of one precision: rerun it with the same (name one '
+                                'under torchrun: auto measures in each process)', str) = None,
                batch_size: Param('Images per forward pass', int) = 64,
                num_workers: Param('Processes that decode images beside the model (0: in this process); more helps where cores are '
                                   'left over after the model\'s threads', int) = 0,
@@ -293,9 +324,9 @@ def clip_embed(source: Param('A folder of images (searched recursively), a CSV o
     "Embed a collection into shards; rerun the same command to finish an interrupted run (under torchrun, each process takes its share). Prints a JSON summary."
     with user_errors('clip_embed', options(clip_embed)):
         if out is None: raise ValueError('--out is required: the folder to write the embeddings to.')
-        check_activation(activation)
+        check_activation(activation); check_precision(precision, device)
         coll = list_collection(source)                        # a wrong source is named before the model loads
-        m, preprocess = _model(model, device, activation)
+        m, preprocess = _model(model, device, activation, precision)
         name = str(Path(model).resolve()) if Path(model).exists() else model   # a file or a model folder: found from anywhere
         cut = long_texts(coll.captions, m.context_length) if truncate and coll.captions else []
         if cut: note('clip_embed', f'{len(cut)} captions are longer than the context of {m.context_length} tokens and are cut to their first '
@@ -317,16 +348,18 @@ def clip_index(folder: Param('An embedding folder written by clip_embed', str),
                nlist: Param('Clusters of an ivf/ivfpq index (default: about 2 sqrt(rows))', int) = None,
                model: Param('With --queries: the model that embedded the folder, if not where its embed.json says', str) = None,
                activation: Param('With --queries: ' + ACTIVATION_HELP, str) = None,
+               precision: Param('With --queries: ' + INDEX_PRECISION_HELP, str) = None,
                queries: Param('A text file of typical queries, one per line, to measure recall with (default: the captions, '
                               'else image rows)', str) = None):
     "Build a faiss index over an embedding folder, measure its recall@10 against exact search, save both; prints them as JSON."
     with user_errors('clip_index', options(clip_index)):
-        q = None; check_activation(activation)
-        if activation is not None and queries is None: raise ValueError('--activation is for the model that embeds --queries; give --queries FILE.')
+        q = None; check_activation(activation); check_precision(precision)
+        for flag, v in (('activation', activation), ('precision', precision)):
+            if v is not None and queries is None: raise ValueError(f'--{flag} is for the model that embeds --queries; give --queries FILE.')
         if queries is not None:
             if not Path(queries).is_file(): raise FileNotFoundError(f'No such queries file: {queries}')
             texts = [l.strip() for l in Path(queries).read_text(encoding='utf-8').splitlines() if l.strip()]
-            m = _index_model(Path(folder), read_job(folder), model, None, activation)
+            m = _index_model(Path(folder), read_job(folder), model, None, activation, precision)
             report_cuts('clip_index', texts, m.context_length, 'query')
             q = encode_texts(m, texts, truncate=True, what='queries').numpy()
         params = build_index(folder, kind=kind, min_recall=min_recall, memory=memory, exact_below=exact_below, nlist=nlist, queries=q)
@@ -426,6 +459,7 @@ def clip_evaluate(target: Param("'synthetic', a folder with one sub-folder per c
                   model: Param(MODEL_HELP, str) = DEFAULT_MODEL,
                   device: Param('cpu, cuda, ... (default: cuda if available)', str) = None,
                   activation: Param(ACTIVATION_HELP, str) = None,
+                  precision: Param(PRECISION_HELP, str) = None,
                   template: Param("Prompt templates for classification, ';'-separated, each with {} for the class "
                                   "(default: 'a {}.'; for synthetic, one template, default 'a {}' as its captions read)", str) = None,
                   n: Param("Pictures per split for 'synthetic'", int) = 300,
@@ -438,7 +472,7 @@ def clip_evaluate(target: Param("'synthetic', a folder with one sub-folder per c
                   json: Param(JSON_HELP, store_true) = False):
     "Zero-shot accuracy (synthetic held-out test or labelled folder), a linear probe, or retrieval recall@k (captions CSV)."
     with user_errors('clip_evaluate', options(clip_evaluate)):
-        at_least_one(n=n); check_activation(activation)
+        at_least_one(n=n); check_activation(activation); check_precision(precision, device)
         kind, files = _target_kind(target), []
         if linear_probe and kind == 'captions':
             raise ValueError('--linear_probe needs labelled images: a folder of class folders, or synthetic')
@@ -449,7 +483,7 @@ def clip_evaluate(target: Param("'synthetic', a folder with one sub-folder per c
                              'scored with its own captions')
         if template is not None and kind == 'synthetic' and len(templates) > 1:
             raise ValueError('--template: the synthetic test takes one template, not several')
-        m, preprocess = _model(model, device, activation)
+        m, preprocess = _model(model, device, activation, precision)
         skip_bad = not strict_images
         if kind == 'synthetic':
             shape_template = templates[0].replace('{}', '{colour} {shape}').replace('{0}', '{colour} {shape}')

@@ -50,9 +50,22 @@ def _tensor_digest(t: torch.Tensor) -> bytes:
     t = t.detach().cpu().contiguous()
     return hashlib.sha256(t.view(-1).view(torch.uint8).numpy()).digest()  # the bytes in place, no copy on the CPU
 
+def _state_tensors(state: dict):
+    "(name, tensor) for each entry of a state dict; a quantised layer's packed (weight, bias), dtype and scales as plain tensors."
+    for k, v in state.items():
+        if isinstance(v, (tuple, list)): yield from _state_tensors({f'{k}.{i}': x for i, x in enumerate(v)})
+        elif isinstance(v, torch.dtype): yield k, torch.empty(0, dtype=v)        # int8 layers (chapter A9) record their dtype
+        elif v is None: continue
+        elif v.is_quantized:
+            per_channel = v.qscheme() in (torch.per_channel_affine, torch.per_channel_symmetric)
+            yield k, v.int_repr()
+            yield f'{k}.scale', v.q_per_channel_scales() if per_channel else torch.tensor([v.q_scale()])
+            yield f'{k}.zero_point', v.q_per_channel_zero_points() if per_channel else torch.tensor([v.q_zero_point()])
+        else: yield k, v
+
 def model_fingerprint(model: torch.nn.Module) -> str:
     "SHA-256 over every tensor of the state dict (names, shapes, dtypes, bytes): all weights and buffers."
-    items = list(model.state_dict().items())  # parameters and buffers (BatchNorm running statistics included)
+    items = list(_state_tensors(model.state_dict()))  # parameters and buffers (BatchNorm running statistics included)
     with ThreadPoolExecutor(min(4, os.cpu_count() or 1)) as pool:  # hashlib releases the GIL on large buffers
         digests = list(pool.map(_tensor_digest, [v for _, v in items]))
     h = hashlib.sha256(f'{type(model).__module__}.{type(model).__qualname__}'.encode())

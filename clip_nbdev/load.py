@@ -16,6 +16,7 @@ import torch
 from PIL import Image, UnidentifiedImageError
 
 from .formats import read_weights, resize_positional              # any checkpoint format -> OpenAI's layout (A8)
+from .precision import to_precision, _check_precision            # bf16 / int8 on the CPU (A9)
 from .checkpoint import _is_torchscript, _jit_load, _patch_archive  # only for `jit=True` (A1), see `load_model`
 from .hub import _resolve_checkpoint                                # a model name -> a verified local file (A2)
 from .model import build_model, convert_weights
@@ -88,17 +89,21 @@ def load_model(name_or_path: Union[str, Path],                   # a name from `
                activation: Optional[str] = None,                # 'quick_gelu' or 'gelu', for files that do not record it (chapter A8)
                image_resolution: Optional[int] = None,          # another input side: the image positional embedding resized (A8)
                context_length: Optional[int] = None,            # another text length: the text positional embedding resized (A8)
+               precision: Optional[str] = None,                 # 'fp32', 'bf16', 'int8' (CPU), 'fp16' (CUDA), 'auto' (A9); default: fp16 on CUDA, else fp32
               ) -> Tuple[torch.nn.Module, Callable[[Image.Image], torch.Tensor]]:
     "Load a CLIP model and its image preprocessing: `(model in eval mode, preprocess)`."
     device = _load_args(name_or_path, device, jit, download_root)
+    if precision is not None and jit: raise ValueError('jit=True runs a TorchScript archive as it is, in its own precision: leave precision out, or load without jit.')
+    if precision is not None: _check_precision(precision, device)              # before any work
     if jit and (archive := _archive(name_or_path, device, download_root)) is not None:
         if image_resolution is not None or context_length is not None: raise ValueError('jit=True runs the archive as it is: it cannot resize positional embeddings.')
         return archive, image_transform(int(archive.input_resolution.item()))
     state_dict, variant = read_weights(name_or_path, download_root, activation=activation,
-                                       dtype=None if device.type == 'cuda' else torch.float32)  # CPU: fp32, cast as read
+                                       dtype=None if device.type == 'cuda' and precision is None else torch.float32)  # CPU: fp32, cast as read
     if image_resolution is not None or context_length is not None: state_dict = resize_positional(state_dict, image_resolution, context_length)
     model = build_model(state_dict, **variant)
-    if device.type == 'cuda': model = convert_weights(model)   # fp16, as OpenAI's
+    if precision is not None: model = to_precision(model.to(device), precision, device)   # chapter A9
+    elif device.type == 'cuda': model = convert_weights(model)   # fp16, as OpenAI's
     return model.to(device).eval(), image_transform(model.visual.input_resolution)
 
 # %% ../nbs/07_load.ipynb #836ff8ec

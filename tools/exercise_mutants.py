@@ -400,4 +400,11 @@ k_rows = slice(0, 64)                   # took the first third: those rows are t
     ('A8_formats', 2): '''\
 rows_320 = (320 // 32) ** 2             # forgot the class token's row
 ''',
+    # ---------------------------------------------------------------- A9_precision
+    ('A9_precision', 1): '''\
+gap_bf16 = 2 ** -8                      # counted the implicit leading bit as a stored one
+''',
+    ('A9_precision', 2): '''\
+worst = 0.254 / 127                     # a whole step: rounding is never more than half a step off
+''',
 }
