@@ -22,7 +22,7 @@ tensors, under `torch.inference_mode()` (but see above). All paths take turns in
 warm-up round, so that a change of machine load affects them alike; the fastest of each is kept. The cosines and top-1 agreement
 (each image's best caption among the batch's captions) are against our fp32 features.
 
-Finally the goals of the issue with the measured ratios, PASS or MISS: image tower >= 4x open_clip fp32 and >= 2.5x
+Finally the speed targets with the measured ratios, PASS or MISS: image tower >= 4x open_clip fp32 and >= 2.5x
 open_clip autocast bf16, text tower >= 20x open_clip fp32 (each for the best of our reduced-precision paths, and for
 'auto'), and 'auto' never slower than our fp32 (within `--tolerance`, for timing noise). They depend on the processor
 and on its load: reported, never asserted.
