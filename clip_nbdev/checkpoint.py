@@ -173,6 +173,9 @@ def _unwrap(sd, path: Path, verbose: bool) -> Dict[str, torch.Tensor]:
         key = next((k for k in _WRAPPERS if isinstance(sd.get(k), dict)), None)
         if key is None: break
         sd = sd[key]; notes.append(f'took the weights under {key!r}')
+    if isinstance(sd, dict) and any('._packed_params.' in k for k in sd):    # `to_precision(model, 'int8')` (chapter A9)
+        raise ValueError(f"{path} holds the state dict of an int8 model (dynamically quantised layers), which no model loads: "
+                         "save the float32 model's weights instead, and load them with load_model(..., precision='int8').")
     if not isinstance(sd, dict) or not sd or not all(isinstance(v, torch.Tensor) for v in sd.values()):
         found = f'a dict with keys {list(sd)[:8]}' if isinstance(sd, dict) else type(sd).__name__
         raise ValueError(f'{path} does not hold a state dict (a dict of tensors): found {found}. Save one with '

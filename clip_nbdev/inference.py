@@ -25,6 +25,7 @@ from .bundled import _check_k, hits_at_k
 from .inputs import readable_images
 from .load import _check_device, load_image
 from .model import CLIP, evaluating
+from .precision import is_int8   # an int8 model (chapter A9) does not autocast
 from .tokenizer import _default_tokenizer, long_texts, tokenize
 from .utils import _refuse_non_finite, _type_name, preview
 
@@ -75,6 +76,7 @@ def _image_tensor(image: ImageInput, preprocess, resolution: int, arg: str = 'im
 def _computing_in(model: CLIP, device: torch.device, dtype: Optional[torch.dtype]):
     "A context computing in `dtype`: nothing for None or the model's own dtype, else autocast (of a float32 model)."
     if dtype is None or dtype == model.dtype: return nullcontext()
+    if is_int8(model): raise ValueError(f'An int8 model (chapter A9) computes in int8 and float32, not in {dtype}: leave dtype out.')
     if model.dtype != torch.float32 or dtype not in (torch.float16, torch.bfloat16):
         raise ValueError(f'Cannot compute a {model.dtype} model in {dtype}: autocast lowers a torch.float32 model to '
                          f'torch.float16 or torch.bfloat16; for anything else convert the model (model.to(dtype)).')
