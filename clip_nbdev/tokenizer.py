@@ -14,7 +14,7 @@ import html
 import itertools
 import re
 from array import array
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
@@ -73,7 +73,7 @@ def whitespace_clean(text: str) -> str:
     return _WHITESPACE.sub(' ', text).strip()
 
 # %% ../nbs/01_tokenizer.ipynb #105f81ba
-_NEEDS_FTFY = regex.compile(r'[^\t\n\x20-\x25\x27-\x7e]')  # anything but tab, newline, printable ASCII minus '&'
+_NEEDS_FTFY = re.compile(r'[^\t\n\x20-\x25\x27-\x7e]')  # anything but tab, newline, printable ASCII minus '&'
 
 def clean(text: str) -> str:
     "The full cleaning of OpenAI's tokenizer: ftfy, HTML unescape twice, whitespace, lower-case."
@@ -161,13 +161,17 @@ class SimpleTokenizer:
         symbols = list(self.byte_encoder.values())
         vocab = symbols + [s + '</w>' for s in symbols] + [a + b for a, b in merges] + [SOT, EOT]
         self.encoder = {tok: i for i, tok in enumerate(vocab)}
-        self.decoder = {i: tok for i, tok in enumerate(vocab)}
         self.bpe_ranks = {pair: rank for rank, pair in enumerate(merges)}
         self.cache = {SOT: SOT, EOT: EOT}  # pre-token (byte symbols) -> merged pieces, space-separated
-        self._ids_cache: Dict[str, List[int]] = {}  # raw pre-token -> ids
         self._to_symbols = {b: c for b, c in self.byte_encoder.items()}  # str.translate table over latin-1 text
         self.sot_token, self.eot_token = self.encoder[SOT], self.encoder[EOT]
+        self._ids_cache: Dict[str, List[int]] = {SOT: [self.sot_token], EOT: [self.eot_token]}  # raw pre-token -> ids
         self.vocab_size = len(vocab)
+
+    @cached_property
+    def decoder(self) -> Dict[int, str]:
+        "Id -> piece, built on first use (encoding never needs it)."
+        return {i: piece for piece, i in self.encoder.items()}
 
     def symbols(self, token: str) -> str:
         "A pre-token's UTF-8 bytes as byte symbols."
@@ -184,10 +188,10 @@ class SimpleTokenizer:
 def encode(self: SimpleTokenizer, text: str) -> List[int]:
     "Token ids of `text`, without the start and end tokens."
     tokens, cache = pre_tokens(text), self._ids_cache
-    try: return list(itertools.chain.from_iterable(map(cache.__getitem__, tokens)))   # every word seen before
-    except KeyError: pass
-    for token in tokens:
-        if token not in cache: cache[token] = [self.encoder[p] for p in self.bpe(self.symbols(token)).split(' ')]
+    for token in itertools.filterfalse(cache.__contains__, tokens):   # the words not seen before
+        symbols = self.symbols(token)
+        pieces = merge_symbols([*symbols[:-1], symbols[-1] + '</w>'], self.bpe_ranks)
+        cache[token] = [self.encoder[p] for p in pieces]
     return list(itertools.chain.from_iterable(map(cache.__getitem__, tokens)))
 
 # %% ../nbs/01_tokenizer.ipynb #b4f1ec53
@@ -215,7 +219,8 @@ def tokenize(texts: Union[str, Iterable[str]],  # a text or a list of texts
     if context_length < 2:
         raise ValueError(f'context_length must be at least 2 (room for <|startoftext|> and <|endoftext|>), got {context_length}')
     tok = tokenizer or _default_tokenizer()
-    sot, eot, room, pad, flat = tok.sot_token, tok.eot_token, context_length - 2, [0] * context_length, []
+    sot, eot, room = tok.sot_token, tok.eot_token, context_length - 2
+    out = array('i', [0]) * (len(texts) * context_length)   # C ints, all 0: the padding is already there
     for i, text in enumerate(texts):
         if not isinstance(text, str):
             raise TypeError(f'tokenize() expects str items, but item {i} is {type(text).__name__}: {preview(repr(text))}')
@@ -227,9 +232,9 @@ def tokenize(texts: Union[str, Iterable[str]],  # a text or a list of texts
                     f'more than context_length={context_length}. Shorten it, or pass truncate=True to keep '
                     f'its first {room} tokens.')
             del ids[room:]
-        flat.append(sot); flat += ids; flat.append(eot); flat += pad[:room - len(ids)]
-    if not flat: return torch.zeros(0, context_length, dtype=torch.int)
-    return torch.frombuffer(array('i', flat), dtype=torch.int32).view(len(texts), context_length).clone()
+        out[i * context_length:i * context_length + len(ids) + 2] = array('i', [sot, *ids, eot])
+    if not out: return torch.zeros(0, context_length, dtype=torch.int)
+    return torch.frombuffer(out, dtype=torch.int32).view(len(texts), context_length).clone()
 
 # %% ../nbs/01_tokenizer.ipynb #f893b10e
 def long_texts(texts: Sequence[str],       # the texts to check
