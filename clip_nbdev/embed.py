@@ -33,6 +33,7 @@ from .data import read_pairs
 from .index import SearchBackend, ExactSearch, model_fingerprint, preprocess_fingerprint
 from .inference import IMAGE_SUFFIXES, encode_images, encode_texts, image_files, _image_tensor
 from .load import load_image
+from .precision import is_int8
 from .tokenizer import long_texts
 from .utils import atomic_write, ensure_folder
 
@@ -179,7 +180,7 @@ _PRECISION_NAMES = {torch.float32: 'fp32', torch.bfloat16: 'bf16', torch.float16
 def model_precision(model, dtype: Optional[torch.dtype] = None) -> str:
     "What `model` computes in, named as `load_model`'s `precision`: 'int8' if its linear layers are quantised; 'autocast bf16' under `dtype`."
     if dtype is not None and dtype != model.dtype: return f'autocast {_PRECISION_NAMES.get(dtype, dtype)}'   # see `encode_images`
-    if any(type(m).__module__.startswith('torch.ao.nn.quantized') for m in model.modules()): return 'int8'
+    if is_int8(model): return 'int8'
     return _PRECISION_NAMES.get(model.dtype, str(model.dtype))
 
 def _differs(old: dict, new: dict, k: str) -> bool:

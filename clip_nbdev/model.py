@@ -296,11 +296,13 @@ def _fp16_attrs(module: nn.Module) -> list:
         names += ['in_proj_weight', 'in_proj_bias', 'q_proj_weight', 'k_proj_weight', 'v_proj_weight', 'bias_k', 'bias_v']
     return [n for n in names if isinstance(getattr(module, n, None), torch.Tensor)]
 
-def convert_weights(model: nn.Module) -> nn.Module:
-    "Cast the weights OpenAI keeps in fp16 (convolutions, linear layers, attention, projections) to fp16, in place."
+def convert_weights(model: nn.Module,
+                    dtype: torch.dtype = torch.float16,   # OpenAI's fp16; bf16 for the CPU (chapter A9)
+                   ) -> nn.Module:
+    "Cast the weights OpenAI keeps in fp16 (convolutions, linear layers, attention, projections) to `dtype`, in place."
     for module in model.modules():
         for name in _fp16_attrs(module):
-            t = getattr(module, name); t.data = t.data.half()
+            t = getattr(module, name); t.data = t.data.to(dtype)
     return model
 
 def fp16_keys(model: nn.Module) -> set:

@@ -19,7 +19,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .model import CLIP, _fp16_attrs, convert_weights
+from .model import CLIP, convert_weights
 
 # %% ../nbs/A9_precision.ipynb #8457ff69
 _FLAGS = ('avx2', 'avx512f', 'avx512_bf16', 'amx_bf16', 'amx_int8', 'avx512_vnni', 'avx_vnni')
@@ -118,9 +118,7 @@ def to_precision(model: CLIP,                                # a float32 model, 
                   f"{s['fp32'] / s['int8']:.2f}x as fast as fp32)", file=sys.stderr)
     _warn_if_slow(precision, device)
     if precision in ('bf16', 'fp16'):
-        dtype = torch.bfloat16 if precision == 'bf16' else torch.float16
-        for module in model.modules():
-            for name in _fp16_attrs(module): getattr(module, name).data = getattr(module, name).data.to(dtype)
+        convert_weights(model, torch.bfloat16 if precision == 'bf16' else torch.float16)   # chapter 6's cast
     if precision == 'int8':
         _dynamic_int8(model, {n for n, m in model.named_modules() if type(m) is nn.Linear and '.resblocks.' in f'.{n}'})
     return model
