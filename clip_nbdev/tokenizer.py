@@ -161,7 +161,8 @@ class SimpleTokenizer:
         symbols = list(self.byte_encoder.values())
         vocab = symbols + [s + '</w>' for s in symbols] + [a + b for a, b in merges] + [SOT, EOT]
         self.encoder = {tok: i for i, tok in enumerate(vocab)}
-        self.bpe_ranks = {pair: rank for rank, pair in enumerate(merges)}
+        self.bpe_ranks = {pair: rank for rank, pair in enumerate(merges)}   # to change the merges, assign a new dict
+        self._checked_ranks = self.bpe_ranks if bpe_path is None else None  # the merges whose whole words are checked (below)
         self.cache = {SOT: SOT, EOT: EOT}  # pre-token (byte symbols) -> merged pieces, space-separated
         self._to_symbols = {b: c for b, c in self.byte_encoder.items()}  # str.translate table over latin-1 text
         self.sot_token, self.eot_token = self.encoder[SOT], self.encoder[EOT]
@@ -175,6 +176,7 @@ class SimpleTokenizer:
 
     def symbols(self, token: str) -> str:
         "A pre-token's UTF-8 bytes as byte symbols."
+        if token.isascii() and token.isprintable() and ' ' not in token: return token   # '!'..'~' stand for themselves
         return token.encode('utf-8').decode('latin-1').translate(self._to_symbols)
 
     def bpe(self, token: str) -> str:
@@ -187,11 +189,13 @@ class SimpleTokenizer:
 @patch
 def encode(self: SimpleTokenizer, text: str) -> List[int]:
     "Token ids of `text`, without the start and end tokens."
-    tokens, cache = pre_tokens(text), self._ids_cache
+    tokens, cache, encoder = pre_tokens(text), self._ids_cache, self.encoder
+    whole = encoder if self.bpe_ranks is self._checked_ranks else {}   # whole words: one lookup (see below)
     for token in itertools.filterfalse(cache.__contains__, tokens):   # the words not seen before
         symbols = self.symbols(token)
+        if (i := whole.get(symbols + '</w>')) is not None: cache[token] = [i]; continue
         pieces = merge_symbols([*symbols[:-1], symbols[-1] + '</w>'], self.bpe_ranks)
-        cache[token] = [self.encoder[p] for p in pieces]
+        cache[token] = [encoder[p] for p in pieces]
     return list(itertools.chain.from_iterable(map(cache.__getitem__, tokens)))
 
 # %% ../nbs/01_tokenizer.ipynb #b4f1ec53
