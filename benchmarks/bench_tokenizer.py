@@ -150,8 +150,8 @@ def main():
           f"(of which ftfy on the {b['n_ftfy']:,} texts that need it: {b['ftfy'] * 1000:.0f}) | "
           f"{b['n_new']:,} new words to ids {b['new_words'] * 1000:.0f} ({b['hits']:,} of them whole-word lookups) | "
           f"ids gathered {b['gather'] * 1000:.0f} | rows framed and padded {b['framing'] * 1000:.0f}")
-    print('  (new words: encode over the texts, first time less second time; gathered: second time less cleaning; '
-          'framed: a warm tokenize less a warm encode)')
+    print('  (new words: encode over the texts the first time minus the second time; gathered: the second time minus '
+          'cleaning; framed: a warm tokenize minus a warm encode)')
     one_word_scaling()
     print(f'load average after: {" ".join(f"{x:.2f}" for x in os.getloadavg())}')
     if 'openai' in sides and not same: sys.exit(1)

@@ -74,7 +74,7 @@ def usable_pairs(pairs: Sequence[Tuple[ImageLike, str]],  # (image path or PIL i
         for i, n, _ in long_texts([c for _, c in checked], context_length)[:1]:
             raise ValueError(f'{_where(pairs, i)}: the caption {preview(checked[i][1])} is {n} tokens long with start and '
                              f'end, more than the context of {context_length}. Shorten it, or pass truncate=True '
-                             f'(--truncate on the command line) to keep its first {context_length - 2} tokens.')
+                             f'(--truncate on the command line) to keep its first {context_length - 2} token{"" if context_length == 3 else "s"}.')
     files = [str(im) for im, _ in checked if not isinstance(im, Image.Image)]
     ok = set(map(str, readable_images(files, skip_bad))) if files else set()   # each file decoded completely, once
     return [i for i, (im, _) in enumerate(checked) if isinstance(im, Image.Image) or str(Path(im)) in ok]

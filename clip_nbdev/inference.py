@@ -147,7 +147,7 @@ def encode_texts(model: CLIP, texts: Sequence[str], device=None, batch_size: int
         for i, n, _ in long_texts(texts, n_ctx)[:1]:
             raise ValueError(f'Text {i} of the {what} ({preview(texts[i])}) is {n} tokens long with start and end, more '
                              f"than the model's context of {n_ctx}. Shorten it, or pass truncate=True (--truncate on "
-                             f'the command line) to keep its first {n_ctx - 2} tokens.')
+                             f'the command line) to keep its first {n_ctx - 2} token{"" if n_ctx == 3 else "s"}.')
     with evaluating(model), _computing_in(model, device, dtype):
         for i in range(0, len(texts), batch_size):
             tokens = tokenize(texts[i:i + batch_size], context_length=n_ctx, truncate=True).to(device)  # (b, L)

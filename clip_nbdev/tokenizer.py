@@ -13,6 +13,7 @@ import heapq
 import html
 import itertools
 import re
+import warnings
 from array import array
 from functools import cached_property, lru_cache
 from importlib.resources import files
@@ -51,14 +52,20 @@ def default_bpe() -> Path:
     "Path of the merges file shipped inside the package."
     return Path(str(files('clip_nbdev') / BPE_FILE))
 
-def load_merges(bpe_path: Union[str, Path, None] = None) -> List[Tuple[str, str]]:
-    "The `N_MERGES` merge rules of a CLIP merges file, in rank order."
+def load_merges(bpe_path: Union[str, Path, None] = None) -> List[Tuple[str, ...]]:
+    "The first `N_MERGES` merge rules of a CLIP merges file, in rank order, read line by line as OpenAI's tokenizer reads them."
     path = Path(bpe_path) if bpe_path is not None else default_bpe()
     if not path.is_file():
         raise FileNotFoundError(f"BPE merges file not found: {path}. Pass bpe_path=None to use the one shipped with clip_nbdev.")
-    with gzip.open(path, 'rt', encoding='utf-8') as f:   # decompresses only as far as it is read
-        lines = list(itertools.islice(f, 1, N_MERGES + 1))  # line 0 is a version header
-    return [tuple(line.split()) for line in lines]
+    with gzip.open(path, 'rb') as f:   # decompresses only as far as it is read
+        chunks, newlines = [], 0
+        while newlines <= N_MERGES and (chunk := f.read(1 << 18)): chunks.append(chunk); newlines += chunk.count(b'\n')
+    head = b'\n'.join(b''.join(chunks).split(b'\n', N_MERGES + 1)[:N_MERGES + 1]).decode('utf-8')   # the header, the merges
+    merges = [tuple(line.split()) for line in head.split('\n')[1:]]   # OpenAI's split('\n'): a final newline is one empty rule
+    if bpe_path is not None and (odd := [i for i, m in enumerate(merges) if len(m) != 2]):
+        warnings.warn(f'{path}: {len(odd)} rule(s) are not two symbols (first: line {odd[0] + 2}, {merges[odd[0]]}); kept '
+                      "as OpenAI's tokenizer keeps them, as vocabulary entries that never merge")
+    return merges
 
 # %% ../nbs/01_tokenizer.ipynb #ec2548da
 _WHITESPACE = regex.compile(r'\s+')
@@ -142,13 +149,21 @@ def merge_heap(symbols: Sequence[str],                 # a pre-token's byte symb
     return [s for s, keep in zip(sym, alive) if keep]
 
 # %% ../nbs/01_tokenizer.ipynb #c5d7e9f1
-MERGE_HEAP_MIN = 48   # symbols: from here on `merge_heap` is faster than `merge_greedy` (see the crossover above)
+MERGE_HEAP_MIN = 48   # symbols: about where `merge_heap` overtakes `merge_greedy` (the crossover above; it varies by run)
 
 def merge_symbols(symbols: Sequence[str],                 # a pre-token's byte symbols, `</w>` on the last
                   ranks: Dict[Tuple[str, str], int],      # merge -> rank (lower merges first)
                  ) -> List[str]:
     "OpenAI's greedy BPE rounds: the plain loop for short words, the O(n log n) heap for long ones."
     return (merge_heap if len(symbols) >= MERGE_HEAP_MIN else merge_greedy)(symbols, ranks)
+
+# %% ../nbs/01_tokenizer.ipynb #3b24436a
+class _ReadOnlyDict(dict):
+    "A dict that refuses changes in place; it copies and pickles as a dict does."
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("This merge table is read-only: to change the merges, assign a new dict to the tokenizer's bpe_ranks.")
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
+    def __reduce__(self): return type(self), (dict(self),)
 
 # %% ../nbs/01_tokenizer.ipynb #1b2fb5df
 class SimpleTokenizer:
@@ -159,15 +174,24 @@ class SimpleTokenizer:
         self.byte_encoder = bytes_to_unicode()
         self.byte_decoder = {c: b for b, c in self.byte_encoder.items()}
         symbols = list(self.byte_encoder.values())
-        vocab = symbols + [s + '</w>' for s in symbols] + [a + b for a, b in merges] + [SOT, EOT]
+        vocab = symbols + [s + '</w>' for s in symbols] + [''.join(m) for m in merges] + [SOT, EOT]
         self.encoder = {tok: i for i, tok in enumerate(vocab)}
-        self.bpe_ranks = {pair: rank for rank, pair in enumerate(merges)}   # to change the merges, assign a new dict
-        self._checked_ranks = self.bpe_ranks if bpe_path is None else None  # the merges whose whole words are checked (below)
-        self.cache = {SOT: SOT, EOT: EOT}  # pre-token (byte symbols) -> merged pieces, space-separated
         self._to_symbols = {b: c for b, c in self.byte_encoder.items()}  # str.translate table over latin-1 text
         self.sot_token, self.eot_token = self.encoder[SOT], self.encoder[EOT]
-        self._ids_cache: Dict[str, List[int]] = {SOT: [self.sot_token], EOT: [self.eot_token]}  # raw pre-token -> ids
         self.vocab_size = len(vocab)
+        self.bpe_ranks = _ReadOnlyDict({m: rank for rank, m in enumerate(merges)})   # merge -> rank; also empties the caches
+        self._checked_ranks = self.bpe_ranks if bpe_path is None else None  # the merges whose whole words are checked (below)
+
+    @property
+    def bpe_ranks(self) -> Dict[Tuple[str, str], int]:
+        "Merge -> rank (lower merges first). To change the merges, assign a new dict: the table read from the file is read-only."
+        return self._bpe_ranks
+
+    @bpe_ranks.setter
+    def bpe_ranks(self, ranks: Dict[Tuple[str, str], int]):
+        self._bpe_ranks = ranks   # words merged with other merges are forgotten:
+        self.cache = {SOT: SOT, EOT: EOT}  # pre-token (byte symbols) -> merged pieces, space-separated (`bpe`)
+        self._ids_cache: Dict[str, List[int]] = {SOT: [self.sot_token], EOT: [self.eot_token]}  # raw pre-token -> ids (`encode`)
 
     @cached_property
     def decoder(self) -> Dict[int, str]:
@@ -189,12 +213,13 @@ class SimpleTokenizer:
 @patch
 def encode(self: SimpleTokenizer, text: str) -> List[int]:
     "Token ids of `text`, without the start and end tokens."
-    tokens, cache, encoder = pre_tokens(text), self._ids_cache, self.encoder
-    whole = encoder if self.bpe_ranks is self._checked_ranks else {}   # whole words: one lookup (see below)
+    tokens, cache, encoder, ranks = pre_tokens(text), self._ids_cache, self.encoder, self.bpe_ranks
+    own_bpe = type(self).bpe is not SimpleTokenizer.bpe   # a subclass's `bpe` is used, as OpenAI's `encode` uses it
+    whole = encoder if ranks is self._checked_ranks and not own_bpe else {}   # whole words: one lookup (see below)
     for token in itertools.filterfalse(cache.__contains__, tokens):   # the words not seen before
         symbols = self.symbols(token)
         if (i := whole.get(symbols + '</w>')) is not None: cache[token] = [i]; continue
-        pieces = merge_symbols([*symbols[:-1], symbols[-1] + '</w>'], self.bpe_ranks)
+        pieces = self.bpe(symbols).split(' ') if own_bpe else merge_symbols([*symbols[:-1], symbols[-1] + '</w>'], ranks)
         cache[token] = [encoder[p] for p in pieces]
     return list(itertools.chain.from_iterable(map(cache.__getitem__, tokens)))
 
@@ -234,7 +259,7 @@ def tokenize(texts: Union[str, Iterable[str]],  # a text or a list of texts
                 raise RuntimeError(
                     f'Text {i} ({preview(text)}) is {len(ids) + 2} tokens long with <|startoftext|> and <|endoftext|>, '
                     f'more than context_length={context_length}. Shorten it, or pass truncate=True to keep '
-                    f'its first {room} tokens.')
+                    f'its first {room} token{"" if room == 1 else "s"}.')
             del ids[room:]
         out[i * context_length:i * context_length + len(ids) + 2] = array('i', [sot, *ids, eot])
     if not out: return torch.zeros(0, context_length, dtype=torch.int)
