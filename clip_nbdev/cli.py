@@ -499,11 +499,12 @@ def clip_evaluate(target: Param("'synthetic', a folder with one sub-folder per c
 def clip_tokenize_cli(texts: Param('Texts to tokenize', str, nargs='+'),
                       context_length: Param('Tokens per row, special tokens included', int) = 77,
                       truncate: Param('Cut texts that are too long instead of failing', store_true) = False,
-                      pieces: Param('Also print the BPE pieces of each text (byte symbols: a non-ASCII character shows as its UTF-8 bytes, é as Ã©)', store_true) = False,
+                      pieces: Param('Also print the BPE pieces of each text (</w> ends a word; a non-ASCII character shows as its UTF-8 bytes, é as Ã©)', store_true) = False,
                       json: Param(JSON_HELP, store_true) = False):
     "Print CLIP token ids for each text, as `clip.tokenize` computes them (padding left out)."
     with user_errors('clip_tokenize', options(clip_tokenize_cli)):
         ids, tok = tokenize(texts, context_length=context_length, truncate=truncate), _default_tokenizer()
+        if truncate: report_cuts('clip_tokenize', texts, context_length)
         for text, row in zip(texts, ids.tolist()):
             row = row[:min(len(tok.encode(text)) + 2, context_length)]   # start, the text's ids, end: an <|endoftext|> inside stays
             rec = {'text': text, 'ids': row, **({'pieces': [tok.decoder[i] for i in row]} if pieces else {})}

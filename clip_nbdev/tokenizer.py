@@ -52,19 +52,26 @@ def default_bpe() -> Path:
     "Path of the merges file shipped inside the package."
     return Path(str(files('clip_nbdev') / BPE_FILE))
 
+def _odd_merges(merges: List[Tuple[str, ...]]) -> List[str]:
+    "What OpenAI's reading of a merges file keeps silently: rules that are not pairs (they never merge), repeats, none."
+    odd = [i for i, m in enumerate(merges) if len(m) != 2]
+    return ([f'{len(odd)} rule(s) are not two symbols (first: line {odd[0] + 2}, {merges[odd[0]]}), so they never merge'] if odd else []) + \
+           ([f'{len(merges) - len(set(merges))} rule(s) repeat an earlier one (the later rank counts)'] if len(set(merges)) < len(merges) else []) + \
+           (['it holds no merge rules after its header line (lines end with a newline?)'] if not merges else [])
+
 def load_merges(bpe_path: Union[str, Path, None] = None) -> List[Tuple[str, ...]]:
     "The first `N_MERGES` merge rules of a CLIP merges file, in rank order, read line by line as OpenAI's tokenizer reads them."
     path = Path(bpe_path) if bpe_path is not None else default_bpe()
     if not path.is_file():
-        raise FileNotFoundError(f"BPE merges file not found: {path}. Pass bpe_path=None to use the one shipped with clip_nbdev.")
+        raise FileNotFoundError(f"BPE merges file not found: {path}{' (a folder)' if path.is_dir() else ''}. "
+                                "Pass bpe_path=None to use the one shipped with clip_nbdev.")
     with gzip.open(path, 'rb') as f:   # decompresses only as far as it is read
         chunks, newlines = [], 0
         while newlines <= N_MERGES and (chunk := f.read(1 << 18)): chunks.append(chunk); newlines += chunk.count(b'\n')
     head = b'\n'.join(b''.join(chunks).split(b'\n', N_MERGES + 1)[:N_MERGES + 1]).decode('utf-8')   # the header, the merges
     merges = [tuple(line.split()) for line in head.split('\n')[1:]]   # OpenAI's split('\n'): a final newline is one empty rule
-    if bpe_path is not None and (odd := [i for i, m in enumerate(merges) if len(m) != 2]):
-        warnings.warn(f'{path}: {len(odd)} rule(s) are not two symbols (first: line {odd[0] + 2}, {merges[odd[0]]}); kept '
-                      "as OpenAI's tokenizer keeps them, as vocabulary entries that never merge")
+    if bpe_path is not None and (odd := _odd_merges(merges)):
+        warnings.warn(f"{path}: {'; '.join(odd)}; read as OpenAI's tokenizer reads it")
     return merges
 
 # %% ../nbs/01_tokenizer.ipynb #ec2548da
@@ -161,13 +168,34 @@ def merge_symbols(symbols: Sequence[str],                 # a pre-token's byte s
 class _ReadOnlyDict(dict):
     "A dict that refuses changes in place; it copies and pickles as a dict does."
     def _refuse(self, *args, **kwargs):
-        raise TypeError("This merge table is read-only: to change the merges, assign a new dict to the tokenizer's bpe_ranks.")
+        raise TypeError("A tokenizer's tables are read-only: to try other merges, assign a new dict to its bpe_ranks "
+                        "(the vocabulary and the byte table are fixed by the merges file).")
     __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
+    def __init__(self, *args, **kwargs):
+        if self: self._refuse()
+        super().__init__(*args, **kwargs)
     def __reduce__(self): return type(self), (dict(self),)
+
+class _Fixed:   # no __get__: reading the attribute is a plain instance-dict lookup, at C speed
+    "A tokenizer's table that is set once, in `__init__`, and read-only from then on (`encoder`, the byte tables)."
+    def __set_name__(self, owner, name): self.name = name
+    def __set__(self, tok, table):
+        if self.name in tok.__dict__:
+            raise AttributeError(f'{self.name} is fixed once the tokenizer is built: build another SimpleTokenizer to change it.')
+        tok.__dict__[self.name] = _ReadOnlyDict(table)
+
+class _Merges:
+    "A tokenizer's `bpe_ranks`: assigning a new table also empties its caches, so no word keeps pieces of other merges."
+    def __set__(self, tok, ranks):
+        tok.__dict__['bpe_ranks'] = ranks
+        tok.cache = {SOT: SOT, EOT: EOT}                                # pre-token (byte symbols) -> pieces (`bpe`)
+        tok._ids_cache = {SOT: [tok.sot_token], EOT: [tok.eot_token]}   # raw pre-token -> ids (`encode`)
 
 # %% ../nbs/01_tokenizer.ipynb #1b2fb5df
 class SimpleTokenizer:
     "OpenAI CLIP's byte-level BPE tokenizer: `encode` text to ids and `decode` ids to text."
+    encoder, byte_encoder, byte_decoder, bpe_ranks = _Fixed(), _Fixed(), _Fixed(), _Merges()   # tables (see above)
+
     def __init__(self,
                  bpe_path: Union[str, Path, None] = None):  # merges file; `None` uses the one shipped with the package
         merges = load_merges(bpe_path)
@@ -176,22 +204,11 @@ class SimpleTokenizer:
         symbols = list(self.byte_encoder.values())
         vocab = symbols + [s + '</w>' for s in symbols] + [''.join(m) for m in merges] + [SOT, EOT]
         self.encoder = {tok: i for i, tok in enumerate(vocab)}
-        self._to_symbols = {b: c for b, c in self.byte_encoder.items()}  # str.translate table over latin-1 text
+        self._to_symbols = dict(self.byte_encoder)  # str.translate table over latin-1 text
         self.sot_token, self.eot_token = self.encoder[SOT], self.encoder[EOT]
         self.vocab_size = len(vocab)
-        self.bpe_ranks = _ReadOnlyDict({m: rank for rank, m in enumerate(merges)})   # merge -> rank; also empties the caches
+        self.bpe_ranks = _ReadOnlyDict({m: rank for rank, m in enumerate(merges)})   # merge -> rank (lower first); empties the caches
         self._checked_ranks = self.bpe_ranks if bpe_path is None else None  # the merges whose whole words are checked (below)
-
-    @property
-    def bpe_ranks(self) -> Dict[Tuple[str, str], int]:
-        "Merge -> rank (lower merges first). To change the merges, assign a new dict: the table read from the file is read-only."
-        return self._bpe_ranks
-
-    @bpe_ranks.setter
-    def bpe_ranks(self, ranks: Dict[Tuple[str, str], int]):
-        self._bpe_ranks = ranks   # words merged with other merges are forgotten:
-        self.cache = {SOT: SOT, EOT: EOT}  # pre-token (byte symbols) -> merged pieces, space-separated (`bpe`)
-        self._ids_cache: Dict[str, List[int]] = {SOT: [self.sot_token], EOT: [self.eot_token]}  # raw pre-token -> ids (`encode`)
 
     @cached_property
     def decoder(self) -> Dict[int, str]:
@@ -209,17 +226,20 @@ class SimpleTokenizer:
         self.cache[token] = ' '.join(merge_symbols([*token[:-1], token[-1] + '</w>'], self.bpe_ranks))
         return self.cache[token]
 
+_SIMPLE_BPE = SimpleTokenizer.bpe   # `encode` calls a `bpe` of one's own instead (a subclass's, a patched or an instance's)
+
 # %% ../nbs/01_tokenizer.ipynb #9f52b3b6
 @patch
 def encode(self: SimpleTokenizer, text: str) -> List[int]:
     "Token ids of `text`, without the start and end tokens."
     tokens, cache, encoder, ranks = pre_tokens(text), self._ids_cache, self.encoder, self.bpe_ranks
-    own_bpe = type(self).bpe is not SimpleTokenizer.bpe   # a subclass's `bpe` is used, as OpenAI's `encode` uses it
-    whole = encoder if ranks is self._checked_ranks and not own_bpe else {}   # whole words: one lookup (see below)
+    if getattr(self.bpe, '__func__', None) is not _SIMPLE_BPE:   # a `bpe` of one's own: called for every word, as OpenAI's
+        return [encoder[p] for token in tokens for p in self.bpe(self.symbols(token)).split(' ')]
+    whole = encoder if ranks is self._checked_ranks else {}   # whole words: one lookup (see below)
     for token in itertools.filterfalse(cache.__contains__, tokens):   # the words not seen before
         symbols = self.symbols(token)
         if (i := whole.get(symbols + '</w>')) is not None: cache[token] = [i]; continue
-        pieces = self.bpe(symbols).split(' ') if own_bpe else merge_symbols([*symbols[:-1], symbols[-1] + '</w>'], ranks)
+        pieces = merge_symbols([*symbols[:-1], symbols[-1] + '</w>'], ranks)
         cache[token] = [encoder[p] for p in pieces]
     return list(itertools.chain.from_iterable(map(cache.__getitem__, tokens)))
 
