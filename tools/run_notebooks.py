@@ -176,7 +176,9 @@ def run_one(path: Path, timeout: int, kernel: str, tmp: Path, mutants: dict):
         err = f'{e.ename}: {e.evalue}'
         if idx is not None:
             src = '\n'.join('      | ' + l for l in nb.cells[idx].source.splitlines()[:6])
-            err = f'cell {idx} (id {nb.cells[idx].get("id")}): {err}\n{src}'
+            printed = ''.join(o.get('text', '') for o in nb.cells[idx].get('outputs', []) if o.get('output_type') == 'stream')
+            shown = '\n'.join('      > ' + l for l in printed[-2000:].splitlines())   # what the cell printed before failing
+            err = f'cell {idx} (id {nb.cells[idx].get("id")}): {err}\n{src}' + (f'\n    the cell printed (its end):\n{shown}' if printed else '')
     except DeadKernelError as e: err = f'the kernel died: {e}'
     err = '\n    '.join(e for e in (ex_err, err) if e) or None   # the exercises' first: later cells ran in the state they left
     secs = time.time() - start
