@@ -54,9 +54,9 @@ def default_bpe() -> Path:
 
 def _odd_merges(merges: List[Tuple[str, ...]]) -> List[str]:
     "What OpenAI's reading of a merges file keeps silently: rules that are not pairs (they never merge), repeats, none."
-    odd = [i for i, m in enumerate(merges) if len(m) != 2]
+    odd, repeats = [i for i, m in enumerate(merges) if len(m) != 2], len(merges) - len(set(merges))
     return ([f'{len(odd)} rule(s) are not two symbols (first: line {odd[0] + 2}, {merges[odd[0]]}), so they never merge'] if odd else []) + \
-           ([f'{len(merges) - len(set(merges))} rule(s) repeat an earlier one (the later rank counts)'] if len(set(merges)) < len(merges) else []) + \
+           ([f'{repeats} rule(s) repeat an earlier one (the later rank counts)'] if repeats else []) + \
            (['it holds no merge rules after its header line (lines end with a newline?)'] if not merges else [])
 
 def load_merges(bpe_path: Union[str, Path, None] = None) -> List[Tuple[str, ...]]:
@@ -204,7 +204,6 @@ class SimpleTokenizer:
         symbols = list(self.byte_encoder.values())
         vocab = symbols + [s + '</w>' for s in symbols] + [''.join(m) for m in merges] + [SOT, EOT]
         self.encoder = {tok: i for i, tok in enumerate(vocab)}
-        self._to_symbols = dict(self.byte_encoder)  # str.translate table over latin-1 text
         self.sot_token, self.eot_token = self.encoder[SOT], self.encoder[EOT]
         self.vocab_size = len(vocab)
         self.bpe_ranks = _ReadOnlyDict({m: rank for rank, m in enumerate(merges)})   # merge -> rank (lower first); empties the caches
@@ -218,7 +217,7 @@ class SimpleTokenizer:
     def symbols(self, token: str) -> str:
         "A pre-token's UTF-8 bytes as byte symbols."
         if token.isascii() and token.isprintable() and ' ' not in token: return token   # '!'..'~' stand for themselves
-        return token.encode('utf-8').decode('latin-1').translate(self._to_symbols)
+        return token.encode('utf-8').decode('latin-1').translate(self.byte_encoder)   # latin-1: one character per byte
 
     def bpe(self, token: str) -> str:
         "Merge the byte symbols of one pre-token; returns the pieces separated by spaces."
