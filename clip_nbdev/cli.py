@@ -25,7 +25,7 @@ from PIL import Image
 from tqdm import tqdm
 
 from .bundled import synthetic_zero_shot
-from .embed import ShardIndex, build_index, embed_collection, list_collection, model_precision, read_job
+from .embed import ShardIndex, build_index, embed_collection, list_collection, read_job
 from .data import make_synthetic, read_pairs, split_combos
 from .finetune import linear_probe
 from .formats import ACTIVATIONS
@@ -35,7 +35,7 @@ from .inference import (IMAGE_SUFFIXES, _check_template, clip_inference, encode_
                                   recall_at_k, retrieve, zero_shot_accuracy, zero_shot_classifier, zero_shot_predict)
 from .inputs import readable_images
 from .load import _load_args, load_model
-from .precision import PRECISIONS, _check_precision
+from .precision import PRECISIONS, _check_precision, model_precision
 from .tokenizer import _default_tokenizer, long_texts, tokenize
 from .utils import hyphen_flags
 

@@ -42,7 +42,7 @@ from .model import CLIP, CLIPConfig, config_from_state_dict
 from .train import (PRESETS, ClipLoss, ContrastiveFeatures, ContrastiveLoss, SigLipLoss, add_logit_bias,
                               contrastive_step, cosine_schedule, gather_features, local_batch_size, param_groups)
 from .formats import save_weights   # the 'openai' format: a state dict, atomically, finite weights only (A8)
-from .precision import is_int8       # a model converted for inference (A9) is not trained
+from .precision import model_precision   # a model converted for inference (A9) is not trained
 from .utils import all_finite, atomic_save, atomic_write, hyphen_flags, preview
 
 # %% ../nbs/A3_training.ipynb #955f509c
@@ -147,9 +147,9 @@ def check_config(cfg: TrainConfig,  # the settings of a run
 # %% ../nbs/A3_training.ipynb #77bc3335
 def _make_model(model: Union[str, Path, CLIPConfig, CLIP]) -> CLIP:
     "A preset, a config, a model, or any `load_model` name or checkpoint (the architecture read from its weights)."
-    if isinstance(model, CLIP) and (model.dtype != torch.float32 or is_int8(model)):   # bf16 weights drop small updates
+    if isinstance(model, CLIP) and model_precision(model) != 'fp32':   # bf16 weights drop small updates
         raise ValueError(f"clip_pretrain trains a float32 model (mixed precision is its precision= setting); this one is "
-                         f"{'int8' if is_int8(model) else model.dtype} (chapter A9): load its weights without precision=.")
+                         f"{model_precision(model)} (chapter A9): load its weights without precision=.")
     if isinstance(model, CLIP): return model
     if isinstance(model, CLIPConfig): return CLIP.from_config(model)
     if str(model) in PRESETS: return CLIP.from_config(PRESETS[str(model)])
