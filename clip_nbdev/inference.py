@@ -127,8 +127,8 @@ def _check_texts(texts: Sequence[str], what: str = 'candidate texts', arg: str =
     texts = list(texts)
     if not texts: raise ValueError(f'No {what} given: pass at least one text.')
     for i, t in enumerate(texts):
-        if not isinstance(t, str): raise TypeError(f'Text {i} of the {what} is not a string but {_type_name(t)}: {t!r}.')
-        if not t.strip(): raise ValueError(f'Text {i} of the {what} is empty: {t!r}.')
+        if not isinstance(t, str): raise TypeError(f'{arg}[{i}] (one of the {what}) is not a string but {_type_name(t)}: {t!r}.')
+        if not t.strip(): raise ValueError(f'{arg}[{i}] (one of the {what}) is empty: {t!r}.')
     for g in repeated_texts(texts)[:1] if distinct else []:
         raise ValueError(f'The {what} repeat: {", ".join(repr(texts[i]) for i in g)} read the same to the tokenizer, so '
                          f'they would tie and share one probability; give each only once.')
@@ -145,7 +145,7 @@ def encode_texts(model: CLIP, texts: Sequence[str], device=None, batch_size: int
     device, out, n_ctx = _device(model, device), [], model.context_length
     if not truncate:
         for i, n, _ in long_texts(texts, n_ctx)[:1]:
-            raise ValueError(f'Text {i} of the {what} ({preview(texts[i])}) is {n} tokens long with start and end, more '
+            raise ValueError(f'texts[{i}] (one of the {what}: {preview(texts[i])}) is {n} tokens long with start and end, more '
                              f"than the model's context of {n_ctx}. Shorten it, or pass truncate=True (--truncate on "
                              f'the command line) to keep its first {n_ctx - 2} token{"" if n_ctx == 3 else "s"}.')
     with evaluating(model), _computing_in(model, device, dtype):

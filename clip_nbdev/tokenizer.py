@@ -271,12 +271,13 @@ def tokenize(texts: Union[str, Iterable[str]],  # a text or a list of texts
     out = array('i', [0]) * (len(texts) * context_length)   # C ints, all 0: the padding is already there
     for i, text in enumerate(texts):
         if not isinstance(text, str):
-            raise TypeError(f'tokenize() expects str items, but item {i} is {type(text).__name__}: {preview(repr(text))}')
+            raise TypeError(f'tokenize() expects str items, but texts[{i}] is {type(text).__name__}: {repr(text)[:40]}'
+                            f"{'…' if len(repr(text)) > 40 else ''}")
         ids = tok.encode(text)
         if len(ids) > room:
             if not truncate:
                 raise RuntimeError(
-                    f'Text {i} ({preview(text)}) is {len(ids) + 2} tokens long with <|startoftext|> and <|endoftext|>, '
+                    f'texts[{i}] ({preview(text)}) is {len(ids) + 2} tokens long with <|startoftext|> and <|endoftext|>, '
                     f'more than context_length={context_length}. Shorten it, or pass truncate=True to keep '
                     f'its first {room} token{"" if room == 1 else "s"}.')
             del ids[room:]
