@@ -18,7 +18,7 @@ import sys
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence, Union
 
 from fastcore.script import Param, call_parse, store_true
 from PIL import Image
@@ -26,7 +26,7 @@ from tqdm import tqdm
 
 from .bundled import synthetic_zero_shot
 from .embed import ShardIndex, build_index, embed_collection, list_collection, read_job
-from .data import make_synthetic, read_pairs, split_combos
+from .data import _where, make_synthetic, read_pairs, refuse_long_captions, split_combos
 from .finetune import linear_probe
 from .formats import ACTIVATIONS
 from .hub import available_models
@@ -91,11 +91,13 @@ def note(prog: str, message: str):
     "One line on stderr: something the user should know about a result that is nevertheless printed."
     print(f'{prog}: note: {message}', file=sys.stderr)
 
-def report_cuts(prog: str, texts: Sequence[str], context_length: int = 77, what: str = 'text'):
+def report_cuts(prog: str, texts: Sequence[str], context_length: int = 77,
+                what: Union[str, Callable[[int], str]] = 'text'):   # 'query' (-> 'query 2'), or a function naming text i
     "With `--truncate`: one note on stderr for each text that is cut, saying how long it was and what is kept."
     for i, n, kept in long_texts(texts, context_length):
         tail = kept if len(kept) <= 40 else '…' + kept[-40:]
-        note(prog, f'{what} {i + 1} is {n} tokens long; cut to the first {context_length - 2} (+ start and end), '
+        name = what(i) if callable(what) else f'{what} {i + 1}'
+        note(prog, f'{name} is {n} tokens long; cut to the first {context_length - 2} (+ start and end), '
                    f"ending '{tail}'")
 
 TRUNCATE_HELP = "Cut texts longer than the model's context (77 tokens) instead of refusing them; each cut is noted on stderr"
@@ -226,7 +228,8 @@ def clip_zeroshot(folder: Param('A folder of images (searched recursively)', str
         m, preprocess = _model(model, device, activation, precision)
         templates = template.split(';')
         weights = zero_shot_classifier(m, classes, templates, truncate=truncate)  # the classes' prompts, embedded once
-        if truncate: report_cuts('clip_zeroshot', [t.format(c) for c in classes for t in templates], m.context_length, 'prompt')
+        if truncate: report_cuts('clip_zeroshot', [t.format(c) for c in classes for t in templates], m.context_length,
+                                 lambda i: f'the prompt for class name {i // len(templates) + 1} from template {i % len(templates) + 1}')
         if len(classes) == 1: note('clip_zeroshot', 'with one class every probability is 1.000; give at least two classes')
         for batch in in_batches(files, 'classifying'):
             for f, p in zip(batch, zero_shot_predict(m, preprocess, batch, classes, k=k, weights=weights)):
@@ -333,8 +336,9 @@ def clip_embed(source: Param('A folder of images (searched recursively), a CSV o
         m, preprocess = _model(model, device, activation, precision)
         name = str(Path(model).resolve()) if Path(model).exists() else model   # a file or a model folder: found from anywhere
         cut = long_texts(coll.captions, m.context_length) if truncate and coll.captions else []
-        if cut: note('clip_embed', f'{len(cut)} captions are longer than the context of {m.context_length} tokens and are cut to their first '
-                                   f'{m.context_length - 2} (the first: {coll.paths[cut[0][0]]}, {cut[0][1]} tokens)')
+        if cut: note('clip_embed', f'{len(cut)} caption{"s are" if len(cut) > 1 else " is"} longer than the context of {m.context_length} '
+                                   f'tokens and {"are" if len(cut) > 1 else "is"} cut to the first {m.context_length - 2} '
+                                   f'(the first: {coll.paths[cut[0][0]]}, {cut[0][1]} tokens)')
         try: summary = embed_collection(m, preprocess, coll, out, shard_size=shard_size, batch_size=batch_size, num_workers=num_workers,
                                         emb_dtype=emb_dtype, truncate=truncate, device=device, progress=progress(), model_name=name)
         except KeyboardInterrupt:
@@ -433,10 +437,12 @@ def _evaluate_folder(m, preprocess, folder, templates, truncate: bool, probe: bo
 def _evaluate_captions(m, preprocess, path, image_col: str, caption_col: str, truncate: bool, skip_bad: bool):
     "Retrieval recall@k on a captions CSV: a record and its text."
     pairs = read_pairs(path, image_col=image_col, caption_col=caption_col)
+    if not truncate: refuse_long_captions(pairs, m.context_length)          # named by file and line
     readable = set(readable_images(list(dict.fromkeys(Path(i) for i, _ in pairs)), skip_bad=skip_bad))
-    images, captions = zip(*[(i, c) for i, c in pairs if Path(i) in readable])
-    txt = encode_texts(m, list(captions), truncate=truncate, what='captions')
-    if truncate: report_cuts('clip_evaluate', captions, m.context_length, 'caption')
+    kept = [j for j, (i, _) in enumerate(pairs) if Path(i) in readable]
+    images, captions = zip(*[pairs[j] for j in kept])
+    txt = encode_texts(m, list(captions), truncate=True, what='captions')   # checked above, or cut and noted below
+    if truncate: report_cuts('clip_evaluate', captions, m.context_length, lambda i: f'{_where(pairs, kept[i])}: the caption')
     if len(images) < 2: raise ValueError(f'{path}: recall needs at least 2 pairs with readable images, not {len(images)}')
     ks = [k for k in (1, 5, 10) if k < len(images)]   # R@k with k >= the pairs is 1 by construction: left out
     r = recall_at_k(encode_images(m, preprocess, list(images), progress=progress()), txt, ks, captions=list(captions))

@@ -80,7 +80,7 @@ def is_int8(model: nn.Module) -> bool:
     "Whether `model` holds dynamically quantised (int8) layers, as `to_precision(model, 'int8')` leaves it."
     return any(type(m).__module__.startswith('torch.ao.nn.quantized') for m in model.modules())
 
-_PRECISION_NAMES = {torch.float32: 'fp32', torch.bfloat16: 'bf16', torch.float16: 'fp16'}
+_PRECISION_NAMES = {torch.float32: 'fp32', torch.bfloat16: 'bf16', torch.float16: 'fp16', torch.float64: 'fp64'}
 
 def model_precision(model: nn.Module,
                     dtype: Optional[torch.dtype] = None,   # the dtype it runs under (autocast), if not its own
@@ -114,12 +114,12 @@ def to_precision(model: CLIP,                                # a float32 model, 
                  precision: str,                            # 'fp32', 'bf16', 'fp16' (CUDA), 'int8' (CPU) or 'auto'
                  device: Union[str, torch.device, None] = None,  # where it will run (default: where its weights are)
                 ) -> CLIP:
-    "Cast (bf16, fp16) or quantise (int8) `model` for `device`; 'auto' is `choose_precision`'s pick, said on stderr."
+    "Cast (bf16, fp16) or quantise (int8) `model`, in place, for `device`; 'auto' is `choose_precision`'s pick, said on stderr."
     device = torch.device(device) if device is not None else next(model.parameters()).device
     _check_precision(precision, device)
     if model_precision(model) != 'fp32':
-        raise ValueError(f"to_precision converts a float32 model; this one is {model_precision(model)}: "
-                         "convert the float32 model (load it again, with load_model(..., precision=...)).")
+        raise ValueError(f"to_precision converts an fp32 model; this one is {model_precision(model)}: "
+                         "convert the fp32 model (load it again, with load_model(..., precision=...)).")
     if precision == 'auto':
         precision = choose_precision(device)
         if device.type == 'cpu':

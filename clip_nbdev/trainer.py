@@ -148,8 +148,8 @@ def check_config(cfg: TrainConfig,  # the settings of a run
 def _make_model(model: Union[str, Path, CLIPConfig, CLIP]) -> CLIP:
     "A preset, a config, a model, or any `load_model` name or checkpoint (the architecture read from its weights)."
     if isinstance(model, CLIP) and model_precision(model) != 'fp32':   # bf16 weights drop small updates
-        raise ValueError(f"clip_pretrain trains a float32 model (mixed precision is its precision= setting); this one is "
-                         f"{model_precision(model)} (chapter A9): load its weights without precision=.")
+        raise ValueError(f"clip_pretrain trains an fp32 model (mixed precision is its precision= setting); this one is "
+                         f"{model_precision(model)} (chapter A9): train the fp32 model (load its weights without precision=).")
     if isinstance(model, CLIP): return model
     if isinstance(model, CLIPConfig): return CLIP.from_config(model)
     if str(model) in PRESETS: return CLIP.from_config(PRESETS[str(model)])
