@@ -43,13 +43,13 @@ def hits_at_k(scores: torch.Tensor,  # (Q, C) the scores of C candidates for eac
     return {k: (k - above).clamp(min=0).minimum(tied).float() / tied for k in ks}
 
 # %% ../nbs/10_bundled.ipynb #cf45f3f5
-def _synthetic_scores(model: CLIP, preprocess, split: str, n: int, seed: int, template: str):
+def _synthetic_scores(model: CLIP, preprocess, split: str, n: int, seed: int, template: str, truncate: bool = False):
     "`(true labels, cosines (n, 30) with the class prompts, the 30 labels)` of `n` fresh pictures of `split`."
     prompts, labels = class_prompts(template)
     device, n = next(model.parameters()).device, _check_k(n, 'n')
     items = make_synthetic(n, seed=seed, split=split, image_size=2 * model.visual.input_resolution)
     with evaluating(model):                                                                   # eval mode, modes restored
-        tokens = tokenize(prompts, context_length=model.context_length).to(device)
+        tokens = tokenize(prompts, context_length=model.context_length, truncate=truncate).to(device)
         weights = F.normalize(model.encode_text(tokens).float(), dim=-1)                        # (30, E)
         images = torch.stack([preprocess(it.image) for it in items]).to(device)                 # (n, 3, R, R)
         feats = F.normalize(model.encode_image(images).float(), dim=-1)                         # (n, E)
@@ -62,10 +62,12 @@ def synthetic_predictions(model: CLIP, preprocess, split: str, n: int = 300, see
     return truth, [labels[j] for j in scores.argmax(dim=-1).tolist()]   # of tied prompts, argmax names the first
 
 def synthetic_zero_shot(model: CLIP, preprocess, n: int = 300, seed: int = 12345,
-                        template: str = 'a {colour} {shape}') -> Dict[str, float]:
+                        template: str = 'a {colour} {shape}',
+                        truncate: bool = False,   # cut a prompt longer than the model's context (else tokenize's error)
+                       ) -> Dict[str, float]:
     "Zero-shot top-1 accuracy on `n` fresh pictures of seen and of held-out (`unseen`) combinations; ties get a fair share."
     _check_k(n, 'n'); out = {}
     for split in ('seen', 'unseen'):
-        truth, scores, labels = _synthetic_scores(model, preprocess, split, n, seed, template)
+        truth, scores, labels = _synthetic_scores(model, preprocess, split, n, seed, template, truncate)
         out[split] = hits_at_k(scores, torch.tensor([labels.index(t) for t in truth]), (1,))[1].mean().item()
     return out

@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['USER_ERRORS', 'TRUNCATE_HELP', 'JSON_HELP', 'STRICT_HELP', 'DEFAULT_MODEL', 'SHAPE_SIZES', 'MODEL_HELP',
            'ACTIVATION_HELP', 'PRECISION_HELP', 'INDEX_PRECISION_HELP', 'options', 'cli_message', 'missing_dependency',
-           'user_errors', 'note', 'report_cuts', 'at_least_one', 'check_activation', 'check_precision', 'progress',
-           'show', 'in_batches', 'note_if_not_shapes', 'clip_predict', 'clip_zeroshot', 'clip_search', 'clip_embed',
-           'clip_index', 'clip_evaluate', 'clip_tokenize_cli']
+           'user_errors', 'note', 'report_cuts', 'report_prompt_cuts', 'at_least_one', 'check_activation',
+           'check_precision', 'progress', 'show', 'in_batches', 'note_if_not_shapes', 'clip_predict', 'clip_zeroshot',
+           'clip_search', 'clip_embed', 'clip_index', 'clip_evaluate', 'clip_tokenize_cli']
 
 # %% ../nbs/13_cli.ipynb #edde80d7
 import inspect
@@ -26,7 +26,7 @@ from tqdm import tqdm
 
 from .bundled import synthetic_zero_shot
 from .embed import ShardIndex, build_index, embed_collection, list_collection, read_job
-from .data import _where, make_synthetic, read_pairs, refuse_long_captions, split_combos
+from .data import _where, class_prompts, make_synthetic, read_pairs, refuse_long_captions, split_combos
 from .finetune import linear_probe
 from .formats import ACTIVATIONS
 from .hub import available_models
@@ -37,7 +37,7 @@ from .inputs import readable_images
 from .load import _load_args, load_model
 from .precision import PRECISIONS, _check_precision, model_precision
 from .tokenizer import _default_tokenizer, long_texts, tokenize
-from .utils import hyphen_flags
+from .utils import hyphen_flags, preview
 
 # %% ../nbs/13_cli.ipynb #e82e3296
 def options(tool) -> List[str]:
@@ -92,13 +92,18 @@ def note(prog: str, message: str):
     print(f'{prog}: note: {message}', file=sys.stderr)
 
 def report_cuts(prog: str, texts: Sequence[str], context_length: int = 77,
-                what: Union[str, Callable[[int], str]] = 'text'):   # 'query' (-> 'query 2'), or a function naming text i
+                what: Union[str, Callable[[int], str]] = 'text'):   # 'caption' (-> 'caption 2'), or a function naming text i
     "With `--truncate`: one note on stderr for each text that is cut, saying how long it was and what is kept."
     for i, n, kept in long_texts(texts, context_length):
         tail = kept if len(kept) <= 40 else '…' + kept[-40:]
         name = what(i) if callable(what) else f'{what} {i + 1}'
         note(prog, f'{name} is {n} tokens long; cut to the first {context_length - 2} (+ start and end), '
                    f"ending '{tail}'")
+
+def report_prompt_cuts(prog: str, classes: Sequence[str], templates: Sequence[str], context_length: int = 77):
+    "With `--truncate`: a note for each class prompt that is cut, named by class and template (counted from 1)."
+    report_cuts(prog, [t.format(c) for c in classes for t in templates], context_length,
+                lambda i: f'the prompt for class name {i // len(templates) + 1} from template {i % len(templates) + 1}')
 
 TRUNCATE_HELP = "Cut texts longer than the model's context (77 tokens) instead of refusing them; each cut is noted on stderr"
 
@@ -228,8 +233,7 @@ def clip_zeroshot(folder: Param('A folder of images (searched recursively)', str
         m, preprocess = _model(model, device, activation, precision)
         templates = template.split(';')
         weights = zero_shot_classifier(m, classes, templates, truncate=truncate)  # the classes' prompts, embedded once
-        if truncate: report_cuts('clip_zeroshot', [t.format(c) for c in classes for t in templates], m.context_length,
-                                 lambda i: f'the prompt for class name {i // len(templates) + 1} from template {i % len(templates) + 1}')
+        if truncate: report_prompt_cuts('clip_zeroshot', classes, templates, m.context_length)
         if len(classes) == 1: note('clip_zeroshot', 'with one class every probability is 1.000; give at least two classes')
         for batch in in_batches(files, 'classifying'):
             for f, p in zip(batch, zero_shot_predict(m, preprocess, batch, classes, k=k, weights=weights)):
@@ -268,7 +272,7 @@ def clip_search(folder: Param('A folder of images (searched recursively); with -
         model = model or DEFAULT_MODEL
         m, preprocess = _model(model, device, activation, precision)
         txt = encode_texts(m, queries, truncate=truncate, what='queries')  # every query checked before the images' work
-        if truncate: report_cuts('clip_search', queries, m.context_length, 'query')
+        if truncate: report_cuts('clip_search', queries, m.context_length)   # 'text 2', as an error names it
         index = ImageIndex(m, preprocess, folder, cache_dir=cache_dir, progress=progress(), skip_bad=not strict_images)
         scores, ids = retrieve(txt, index.embeddings, k)                   # (Q, k) each
         for q, row, i in zip(queries, scores.tolist(), ids.tolist()):
@@ -305,7 +309,7 @@ def _search_index(index: str, queries: List[str], k: int, model: str, device: Op
     "`clip_search --index`: the rows of an embedding folder closest to each query, with the model that embedded it."
     ix = ShardIndex(index)
     m = _index_model(ix.folder, ix.job, model, device, activation, precision)
-    if truncate: report_cuts('clip_search', queries, m.context_length, 'query')
+    if truncate: report_cuts('clip_search', queries, m.context_length)
     for q, hits in zip(queries, ix.search_texts(m, queries, k=k, truncate=truncate, device=device)):
         rows = [{'image': h['image_path'], 'similarity': h['score'], **({'caption': h['caption']} if 'caption' in h else {})} for h in hits]
         show(as_json, {'query': q, 'results': rows}, (f'{q}:\n' if len(queries) > 1 else '') + '\n'.join(
@@ -366,9 +370,11 @@ def clip_index(folder: Param('An embedding folder written by clip_embed', str),
             if v is not None and queries is None: raise ValueError(f'--{flag} is for the model that embeds --queries; give --queries FILE.')
         if queries is not None:
             if not Path(queries).is_file(): raise FileNotFoundError(f'No such queries file: {queries}')
-            texts = [l.strip() for l in Path(queries).read_text(encoding='utf-8').splitlines() if l.strip()]
+            lines = [(k + 1, l.strip()) for k, l in enumerate(Path(queries).read_text(encoding='utf-8').split('\n')) if l.strip()]
+            if not lines: raise ValueError(f'{queries} holds no queries: give one per line.')
+            texts = [t for _, t in lines]
             m = _index_model(Path(folder), read_job(folder), model, None, activation, precision)
-            report_cuts('clip_index', texts, m.context_length, 'query')
+            report_cuts('clip_index', texts, m.context_length, lambda i: f'{queries}, line {lines[i][0]}: the query')   # cut, never refused
             q = encode_texts(m, texts, truncate=True, what='queries').numpy()
         params = build_index(folder, kind=kind, min_recall=min_recall, memory=memory, exact_below=exact_below, nlist=nlist, queries=q)
         if params['queries_from'].startswith('images') and params['kind'] != 'flat':
@@ -412,9 +418,19 @@ def _probe_line(what: str, r: dict) -> str:
     return f"{what}linear probe top-1 {r['top1']:.3f} (fit on {r['fit']} images, tested on {r['tested']}, C={r['C']:.3g})"
 
 # %% ../nbs/13_cli.ipynb #e25e83d8
-def _evaluate_synthetic(m, preprocess, n: int, probe: bool, template: str = 'a {colour} {shape}'):
+def _synthetic_prompts(template: str, context_length: int, truncate: bool):
+    "The synthetic test's prompts longer than the context: an error naming the first, or with `truncate` a note for each."
+    prompts, labels = class_prompts(template)
+    name = lambda i: f"the prompt for {' '.join(labels[i])!r}"
+    if truncate: return report_cuts('clip_evaluate', prompts, context_length, name)
+    for i, n, _ in long_texts(prompts, context_length)[:1]:
+        raise ValueError(f"--template: {name(i)} ({preview(prompts[i])}) is {n} tokens long with start and end, more than "
+                         f"the model's context of {context_length}. Shorten it, or pass --truncate to keep its first {context_length - 2} tokens.")
+
+def _evaluate_synthetic(m, preprocess, n: int, probe: bool, template: str = 'a {colour} {shape}', truncate: bool = False):
     "The synthetic held-out test (chapter 10), and the linear probe: a record and its text."
-    acc = synthetic_zero_shot(m, preprocess, n=n, template=template)
+    _synthetic_prompts(template, m.context_length, truncate)
+    acc = synthetic_zero_shot(m, preprocess, n=n, template=template, truncate=truncate)
     rec = {'target': 'synthetic', 'seen': {'top1': acc['seen']}, 'never-seen': {'top1': acc['unseen']}}
     lines = [f"{s} combinations: top-1 {rec[s]['top1']:.3f}" for s in ('seen', 'never-seen')]
     for s, r in (_probe_synthetic(m, preprocess, n) if probe else {}).items():
@@ -425,6 +441,7 @@ def _evaluate_folder(m, preprocess, folder, templates, truncate: bool, probe: bo
     "Zero-shot accuracy on a folder of class folders, and the linear probe: a record and its text."
     files, labels, names = labelled_folder(folder, skip_bad=skip_bad)   # unreadable images left out, labels kept aligned
     acc = zero_shot_accuracy(m, preprocess, files, labels, names, templates, progress=progress(), truncate=truncate)
+    if truncate: report_prompt_cuts('clip_evaluate', names, templates, m.context_length)
     top5 = len(names) > 5          # with 5 classes or fewer every image has its class in the top 5: 1 by construction
     rec = {'target': str(folder), 'images': acc['n'], 'classes': len(names), 'top1': acc['top1'], **({'top5': acc['top5']} if top5 else {})}
     lines = [f"{acc['n']} images, {len(names)} classes: top-1 {acc['top1']:.3f}"
@@ -497,7 +514,7 @@ def clip_evaluate(target: Param("'synthetic', a folder with one sub-folder per c
         skip_bad = not strict_images
         if kind == 'synthetic':
             shape_template = templates[0].replace('{}', '{colour} {shape}').replace('{0}', '{colour} {shape}')
-            rec, lines = _evaluate_synthetic(m, preprocess, n, linear_probe, shape_template if template else 'a {colour} {shape}')
+            rec, lines = _evaluate_synthetic(m, preprocess, n, linear_probe, shape_template if template else 'a {colour} {shape}', truncate)
         elif kind == 'folder': rec, lines, files = _evaluate_folder(m, preprocess, target, templates, truncate, linear_probe, skip_bad)
         else: rec, lines, files = _evaluate_captions(m, preprocess, target, image_col, caption_col, truncate, skip_bad)
         show(json, rec, '\n'.join(lines))

@@ -35,10 +35,10 @@ def _describe(image) -> str:
 
 def _check_caption(i: int, image, caption) -> None:
     if not isinstance(caption, str):
-        raise ValueError(f'caption {i} (image {_describe(image)}) is a {type(caption).__name__}, not a str: '
+        raise ValueError(f'pairs[{i}] (image {_describe(image)}): the caption is of type {type(caption).__name__}, not str: '
                          f'every image needs a text caption; fix or drop that pair.')
     if not caption.strip():
-        raise ValueError(f'caption {i} (image {_describe(image)}) is empty: every image needs a non-empty caption; '
+        raise ValueError(f'pairs[{i}] (image {_describe(image)}): the caption is empty: every image needs a non-empty caption; '
                          f'fix or drop that pair.')
 
 def _check_pairs(pairs) -> List[Tuple[ImageLike, str]]:
@@ -48,9 +48,9 @@ def _check_pairs(pairs) -> List[Tuple[ImageLike, str]]:
                          'for example from read_pairs or make_synthetic.')
     for i, pair in enumerate(pairs):
         if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-            raise TypeError(f'pair {i} is {pair!r:.80}: expected a 2-tuple (image path or PIL image, caption).')
+            raise TypeError(f'pairs[{i}] is {pair!r:.80}: expected a 2-tuple (image path or PIL image, caption).')
         if not isinstance(pair[0], (str, Path, Image.Image)):
-            raise TypeError(f'pair {i}: the image is a {type(pair[0]).__name__}; expected a file path or a PIL image.')
+            raise TypeError(f'pairs[{i}]: the image is of type {type(pair[0]).__name__}; expected a file path or a PIL image.')
         _check_caption(i, *pair)
     return pairs
 
@@ -60,7 +60,7 @@ class _Pairs(list):
 
 def _where(pairs, i: int) -> str:
     lines = getattr(pairs, 'lines', None)
-    return f'{pairs.source}, line {lines[i]}' if lines else f'pair {i}'
+    return f'{pairs.source}, line {lines[i]}' if lines else f'pairs[{i}]'
 
 # %% ../nbs/08_data.ipynb #b19f255e
 def refuse_long_captions(pairs: Sequence[Tuple[ImageLike, str]],  # (image, caption) pairs, e.g. from `read_pairs`
@@ -108,7 +108,7 @@ class ImageTextDataset(Dataset):
         if not isinstance(image, Image.Image):
             try: image = load_image(image)
             except (FileNotFoundError, ValueError) as e:   # it was readable when the dataset was built
-                raise type(e)(f'{e} (pair {i}, caption {preview(self.captions[i])}): the file changed after the '
+                raise type(e)(f'{e} (pairs[{i}], caption {preview(self.captions[i])}): the file changed after the '
                               f'dataset checked it; restore it.') from e
         return self.preprocess(image), self.tokens[i].clone()
 

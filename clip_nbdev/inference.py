@@ -198,7 +198,7 @@ def zero_shot_classifier(model: CLIP, classnames: Sequence[str],
     prompts, n_ctx = [t.format(c) for c in classnames for t in templates], model.context_length
     for i, n, _ in ([] if truncate else long_texts(prompts, n_ctx)[:1]):   # named by class and template, not by place in `prompts`
         c, t = divmod(i, len(templates))
-        raise ValueError(f'The prompt for classnames[{c}] ({preview(classnames[c])}) from templates[{t}] ({templates[t]!r}) is {n} '
+        raise ValueError(f'The prompt for classnames[{c}] ({preview(classnames[c])}) from templates[{t}] ({preview(templates[t])}) is {n} '
                          f"tokens long with start and end, more than the model's context of {n_ctx}. Shorten it, or pass "
                          f'truncate=True (--truncate on the command line) to keep its first {n_ctx - 2} token{"" if n_ctx == 3 else "s"}.')
     emb = encode_texts(model, prompts, device, truncate=True, what='class prompts', dtype=dtype)  # (C*T, E); checked above

@@ -29,7 +29,7 @@ def _image_bytes(i: int, image: ImageLike) -> Tuple[bytes, str]:
         if ext is not None and path.is_file(): return path.read_bytes(), ext
         try: image = load_image(path)
         except (FileNotFoundError, ValueError) as e:
-            raise type(e)(f'{e} (pair {i}). Fix the file or its path, or leave that pair out.') from e
+            raise type(e)(f'{e} (pairs[{i}]). Fix the file or its path, or leave that pair out.') from e
     buf = io.BytesIO()
     image.save(buf, format='PNG')
     return buf.getvalue(), 'png'
