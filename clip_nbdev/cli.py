@@ -55,7 +55,7 @@ def cli_message(message: str, flags: Sequence[str] = ()) -> str:
         message = re.sub(rf'{name}=(?!/[A-Za-z_]\w*=)(?!\.(?:\s|$))(?=[^\s,;)])', f'--{f} ', message)  # a value: k=0, output=/x
         message = re.sub(rf'{name}=|^{re.escape(f)}(?= )|`{re.escape(f)}`', f'--{f}', message)  # image_col=, a leading name
     message = re.sub(r'(--\w+) \(\1 on the command line\)', r'\1', message)   # the library's own hint, now redundant
-    message = re.sub(r'\b(texts|classnames|templates|captions)\[(\d+)\]',          # texts[1], a Python index: 'text 2'
+    message = re.sub(r'(?<![\w/\\.-])(texts|classnames|templates|captions)\[(\d+)\](?= \(| is )',   # texts[1], a Python index: 'text 2'
                      lambda m: f'{_ITEM[m[1]]} {int(m[2]) + 1}', message)
     message = re.sub(r'\.\)(?=[.;,:])', ')', message)                      # 'x (y.).' and 'x (y.);': one mark
     return re.sub(r'(?<![.\s])\.\.(?=\s|$)', '.', message)                     # 'x.. ', not 'x...' nor '../x'

@@ -94,7 +94,9 @@ class ImageTextDataset(Dataset):
                  skip_bad: bool = True,                   # leave out unreadable images with one warning (False: an error)
                  truncate: bool = False):                 # cut captions longer than `context_length` (False: an error)
         pairs = pairs if isinstance(pairs, list) else list(pairs)
-        pairs = [pairs[i] for i in usable_pairs(pairs, context_length, truncate, skip_bad)]
+        keep = usable_pairs(pairs, context_length, truncate, skip_bad)
+        self._origin = _Pairs((), getattr(pairs, 'source', None), getattr(pairs, 'lines', None)), keep   # names pair i in errors
+        pairs = [pairs[i] for i in keep]
         self.images: List[ImageLike] = [image for image, _ in pairs]
         self.captions: List[str] = [caption for _, caption in pairs]
         self.tokens = tokenize(self.captions, context_length, truncate=True)  # (N, context_length) int32
@@ -108,7 +110,7 @@ class ImageTextDataset(Dataset):
         if not isinstance(image, Image.Image):
             try: image = load_image(image)
             except (FileNotFoundError, ValueError) as e:   # it was readable when the dataset was built
-                raise type(e)(f'{e} (pairs[{i}], caption {preview(self.captions[i])}): the file changed after the '
+                raise type(e)(f'{e} ({_where(self._origin[0], self._origin[1][i])}, caption {preview(self.captions[i])}): the file changed after the '
                               f'dataset checked it; restore it.') from e
         return self.preprocess(image), self.tokens[i].clone()
 

@@ -82,7 +82,7 @@ def is_int8(model: nn.Module) -> bool:
 
 _PRECISION_NAMES = {torch.float32: 'fp32', torch.bfloat16: 'bf16', torch.float16: 'fp16', torch.float64: 'fp64'}
 
-def model_precision(model: nn.Module,
+def model_precision(model: CLIP,
                     dtype: Optional[torch.dtype] = None,   # the dtype it runs under (autocast), if not its own
                    ) -> str:
     "What `model` computes in, named as `load_model`'s `precision`: 'int8' if its linear layers are quantised; 'autocast bf16' under `dtype`."
