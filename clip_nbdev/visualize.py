@@ -114,8 +114,8 @@ def plot_embeddings(model: CLIP, preprocess, images: Sequence, texts: Sequence[s
     img, txt = encode_images(model, preprocess, images, device), encode_texts(model, texts, device)  # (N, E), (M, E)
     x = torch.cat([img, txt])                                              # (N+M, E)
     x = x - x.mean(dim=0)
-    _, s, v = torch.pca_lowrank(x, q=2, center=False)
-    pts, share = x @ v, s ** 2 / x.pow(2).sum()                            # (N+M, 2), (2,) fraction of the variance
+    _, s, vh = torch.linalg.svd(x, full_matrices=False)                   # exact and the same every call: (K,), (K, E)
+    pts, share = x @ vh[:2].T, s[:2] ** 2 / x.pow(2).sum()                 # (N+M, 2), (2,) fraction of the variance
     colour = {t: colours[i] if colours is not None else plt.get_cmap('tab10')(i % 10) for i, t in enumerate(texts)}
     n = len(img)
     fig, ax = plt.subplots(figsize=figsize)
